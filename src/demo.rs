@@ -1,0 +1,210 @@
+//! `webex-onboard demo`: the bot and the simulator on loopback, and a manager who onboards a
+//! new hire, submits the same card twice, and then submits a form with mistakes.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+
+/// How long the demo waits for any one answer of the bot.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Why the demo did not play to the end.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot start: {0}")]
+    Start(String),
+    #[error("cannot write the transcript: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("the bot did not answer \"{0}\" in time")]
+    NoAnswer(String),
+    #[error("the conversation went wrong: {0}")]
+    Unexpected(String),
+}
+
+/// One side of the conversation, with what it has seen so far.
+struct Conversation<'a, W: Write> {
+    sim: &'a Simulator,
+    room: SimRoom,
+    manager: SimPerson,
+    seen: usize,
+    out: &'a mut W,
+}
+
+impl<W: Write> Conversation<'_, W> {
+    async fn say(&mut self, text: &str) -> Result<Vec<SimMessage>, DemoError> {
+        writeln!(self.out, "{} › {text}", self.manager.display_name)?;
+        self.sim.say(&self.manager, &self.room, text).await;
+        self.answers(text).await
+    }
+
+    async fn submit(
+        &mut self,
+        card: &SimMessage,
+        inputs: Value,
+    ) -> Result<Vec<SimMessage>, DemoError> {
+        let fields: Vec<String> = inputs
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect();
+        writeln!(
+            self.out,
+            "{} ▸ submits the card: {}",
+            self.manager.display_name,
+            fields.join(", ")
+        )?;
+        self.sim.submit(&self.manager, &card.id, inputs).await;
+        self.answers("the card").await
+    }
+
+    /// Waits for the bot's next message and prints it.
+    async fn answers(&mut self, to: &str) -> Result<Vec<SimMessage>, DemoError> {
+        let all = self
+            .sim
+            .wait_for_bot_messages(&self.room.id, self.seen + 1, ANSWER_TIMEOUT)
+            .await;
+        if all.len() <= self.seen {
+            return Err(DemoError::NoAnswer(to.to_owned()));
+        }
+        let new = all[self.seen..].to_vec();
+        self.seen = all.len();
+        for message in &new {
+            self.print_bot(message)?;
+        }
+        Ok(new)
+    }
+
+    fn print_bot(&mut self, message: &SimMessage) -> Result<(), DemoError> {
+        let name = self.sim.bot().display_name;
+        let indent = " ".repeat(name.chars().count() + 3);
+        if let Some(card) = message.attachments.first() {
+            let content = &card["content"];
+            let title = content["body"][0]["text"].as_str().unwrap_or("a form");
+            writeln!(self.out, "{name} › [card] {title}")?;
+            let mut inputs = Vec::new();
+            collect_inputs(content, &mut inputs);
+            writeln!(self.out, "{indent}fields: {}", inputs.join(" · "))?;
+            return Ok(());
+        }
+        let text = message
+            .markdown
+            .as_deref()
+            .or(message.text.as_deref())
+            .unwrap_or("");
+        let threaded = if message.parent_id.is_some() {
+            " (in the card's thread)"
+        } else {
+            ""
+        };
+        for (n, line) in text.lines().enumerate() {
+            if line.is_empty() {
+                writeln!(self.out)?;
+                continue;
+            }
+            let lead = if n == 0 {
+                format!("{name} › ")
+            } else {
+                indent.clone()
+            };
+            writeln!(
+                self.out,
+                "{lead}{line}{}",
+                if n == 0 { threaded } else { "" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn collect_inputs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if map
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("Input."))
+            {
+                let required = if map.get("isRequired") == Some(&Value::Bool(true)) {
+                    "*"
+                } else {
+                    ""
+                };
+                out.push(format!(
+                    "{}{required} ({})",
+                    map.get("label").and_then(Value::as_str).unwrap_or("?"),
+                    map.get("id").and_then(Value::as_str).unwrap_or("?")
+                ));
+            }
+            map.values().for_each(|v| collect_inputs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_inputs(v, out)),
+        _ => {}
+    }
+}
+
+fn card_in(messages: &[SimMessage]) -> Result<SimMessage, DemoError> {
+    messages
+        .iter()
+        .find(|m| !m.attachments.is_empty())
+        .cloned()
+        .ok_or_else(|| DemoError::Unexpected("the bot sent no card".to_owned()))
+}
+
+/// Plays the conversation and writes its transcript to `out`.
+pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
+    let sim = Simulator::start()
+        .await
+        .map_err(|e| DemoError::Start(e.to_string()))?;
+    let manager = sim.add_person("mia.manager@example.com", "Mia Manager");
+    let sandbox = Sandbox::start(sim.clone(), SandboxOptions::default())
+        .await
+        .map_err(|e| DemoError::Start(e.to_string()))?;
+    writeln!(out, "webex-onboard demo")?;
+    writeln!(out, "  simulated Webex: {}", sim.api_url())?;
+    writeln!(
+        out,
+        "  bot:             {} (webhooks registered there)",
+        sandbox.bot_url
+    )?;
+    writeln!(out, "  allowed to onboard: anyone @example.com\n")?;
+    let room = sim.direct_room(&manager);
+    let mut talk = Conversation {
+        sim: &sim,
+        room,
+        manager,
+        seen: 0,
+        out,
+    };
+
+    let card = card_in(&talk.say("onboard").await?)?;
+    let new_hire = json!({
+        "email": "jane.doe@example.com", "firstName": "Jane", "lastName": "Doe",
+        "department": "Engineering", "title": "Site Reliability Engineer"
+    });
+    talk.submit(&card, new_hire.clone()).await?;
+    writeln!(talk.out, "\n(the same card, submitted a second time)")?;
+    talk.submit(&card, new_hire).await?;
+    writeln!(talk.out)?;
+    let card = card_in(&talk.say("onboard").await?)?;
+    talk.submit(&card, json!({"email": "john.smith@", "firstName": " "}))
+        .await?;
+
+    let created = sim.people_with_email("jane.doe@example.com").len();
+    writeln!(
+        talk.out,
+        "\nResult: {created} account for jane.doe@example.com in the simulated Webex; {} people in its directory.",
+        sim.person_count()
+    )?;
+    sandbox.stop().await?;
+    if created != 1 {
+        return Err(DemoError::Unexpected(format!(
+            "{created} accounts were created instead of 1"
+        )));
+    }
+    Ok(())
+}

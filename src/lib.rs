@@ -1,0 +1,31 @@
+//! webex-onboard: a Webex bot that onboards new hires from an Adaptive Card.
+//!
+//! A manager writes `onboard`; the bot answers with a form; the submitted form becomes a Webex
+//! person, created once, whatever Webex or the network does in between.
+//!
+//! # Layout
+//! - [`http`]: the edge. Verifies `X-Spark-Signature` over the raw bytes, records, acknowledges.
+//! - [`store`]: SQLite or PostgreSQL. The durable job queue, the cards sent, the requests.
+//! - [`worker`]: claims jobs with a lease and runs them; retries with backoff.
+//! - [`onboarding`]: the domain. Validated types, who may ask, what the bot says, the workflow.
+//! - [`webex`]: the Webex REST client, one type per token.
+//! - [`cards`]: the Adaptive Cards in `cards/`.
+//! - [`registration`]: the bot's two webhooks.
+//! - [`simulator`]: a stateful Webex over real HTTP, for tests and the demo.
+//! - [`sandbox`]: the bot wired to the simulator on loopback.
+//! - [`demo`]: the whole conversation against the simulator.
+//! - [`config`], [`telemetry`], [`startup`]: environment, logs, and the application's life.
+
+pub mod cards;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod onboarding;
+pub mod registration;
+pub mod sandbox;
+pub mod simulator;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod webex;
+pub mod worker;

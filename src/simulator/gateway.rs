@@ -1,0 +1,127 @@
+//! What every API call passes through: the token, the tracking id, injected faults and the
+//! call log.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::Shared;
+use super::error::ApiError;
+use super::faults::FaultKind;
+use super::ids;
+
+/// Webex's correlation header, on requests and responses alike.
+const TRACKING_ID: HeaderName = HeaderName::from_static("trackingid");
+
+/// One API call as the simulator saw it, for tests to assert on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub method: String,
+    /// The path without the query string.
+    pub path: String,
+    pub query: Option<String>,
+    /// The email of the token's owner, or "anonymous" when the token is missing or unknown.
+    pub identity: String,
+    /// The status the client received; 0 when the simulator never answered (`DoThenHang`).
+    pub status: u16,
+    /// The `TrackingID` request header, when the client sent one.
+    pub tracking_id: Option<String>,
+}
+
+/// The person whose token authorized the call; handlers act as them.
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    pub(crate) id: String,
+    pub(crate) email: String,
+}
+
+/// Authenticates the call, applies any fault, logs the call, and gives the answer its
+/// tracking id and, when it is an error, the Webex error body.
+pub(crate) async fn gateway(
+    State(sim): State<Arc<Shared>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let sent_tracking_id = request
+        .headers()
+        .get(&TRACKING_ID)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let tracking_id = sent_tracking_id.clone().unwrap_or_else(ids::tracking_id);
+    let mut call = Call {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        query: request.uri().query().map(str::to_owned),
+        identity: "anonymous".to_owned(),
+        status: 0,
+        tracking_id: sent_tracking_id,
+    };
+    let caller =
+        bearer_token(request.headers()).and_then(|token| sim.world().caller_with_token(token));
+    let answer = match caller {
+        None => Some(ApiError::unauthorized().into_response()),
+        Some(caller) => {
+            call.identity.clone_from(&caller.email);
+            request.extensions_mut().insert(caller);
+            let fault = sim.world().faults.next_for(&call.method, &call.path);
+            answer(fault, request, next).await
+        }
+    };
+    let Some(response) = answer else {
+        sim.world().calls.push(call);
+        return std::future::pending().await;
+    };
+    let response = finish(response, &tracking_id);
+    call.status = response.status().as_u16();
+    sim.world().calls.push(call);
+    response
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Runs the call as the fault says; None when the fault says never to answer.
+async fn answer(fault: Option<FaultKind>, request: Request, next: Next) -> Option<Response> {
+    let Some(fault) = fault else {
+        return Some(next.run(request).await);
+    };
+    match fault {
+        FaultKind::Status {
+            status,
+            retry_after,
+        } => Some(ApiError::injected(status, retry_after).into_response()),
+        FaultKind::Delay(delay) => {
+            let response = next.run(request).await;
+            tokio::time::sleep(delay).await;
+            Some(response)
+        }
+        FaultKind::DoThenStatus { status } => {
+            next.run(request).await;
+            Some(ApiError::injected(status, None).into_response())
+        }
+        FaultKind::DoThenHang => {
+            next.run(request).await;
+            None
+        }
+    }
+}
+
+fn finish(response: Response, tracking_id: &str) -> Response {
+    let mut response = match response.extensions().get::<ApiError>() {
+        Some(error) => error.render(tracking_id),
+        None => response,
+    };
+    if let Ok(value) = HeaderValue::from_str(tracking_id) {
+        response.headers_mut().insert(TRACKING_ID, value);
+    }
+    response
+}

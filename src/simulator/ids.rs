@@ -1,0 +1,123 @@
+//! The identifiers, tokens and timestamps Webex stamps on what it stores.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// A Webex id: unpadded base64 of `ciscospark://us/<KIND>/<uuid>`.
+///
+/// Webex ids are opaque to clients, but a realistic shape catches code that mangles them.
+pub(crate) fn webex_id(kind: &str) -> String {
+    base64(format!("ciscospark://us/{kind}/{}", uuid()).as_bytes())
+}
+
+/// A bearer token for a simulated person.
+pub(crate) fn access_token() -> String {
+    (0..64).map(|_| fastrand::alphanumeric()).collect()
+}
+
+/// A tracking id in Webex's shape, for calls whose client sent none.
+pub(crate) fn tracking_id() -> String {
+    format!("ROUTER_{}", uuid().to_uppercase())
+}
+
+/// The current time in RFC 3339, UTC, with milliseconds, as Webex writes `created`.
+pub(crate) fn timestamp() -> String {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (year, month, day) = civil_from_days(seconds / 86_400);
+    let second_of_day = seconds % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+/// A random UUID in its usual text form.
+fn uuid() -> String {
+    let hex = format!("{:032x}", fastrand::u128(..));
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Standard base64 without padding, the way Webex writes its ids.
+fn base64(bytes: &[u8]) -> String {
+    let mut encoded = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let byte = |index: usize| u32::from(chunk.get(index).copied().unwrap_or(0));
+        let group = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        // n input bytes make n + 1 significant sextets.
+        for sextet in 0..=chunk.len() {
+            let index = (group >> (18 - 6 * sextet)) & 0x3f;
+            encoded.push(char::from(BASE64_ALPHABET[index as usize]));
+        }
+    }
+    encoded
+}
+
+/// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let shifted = days + 719_468;
+    let era = shifted / 146_097;
+    let day_of_era = shifted % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_4648_vectors_without_padding() {
+        let vectors = [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in vectors {
+            assert_eq!(base64(plain.as_bytes()), encoded, "base64 of {plain:?}");
+        }
+    }
+
+    #[test]
+    fn webex_ids_have_the_shape_of_real_ones() {
+        let id = webex_id("PEOPLE");
+        assert!(id.starts_with("Y2lzY29zcGFyazovL3VzL1BFT1BMRS"), "{id}");
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+    }
+
+    #[test]
+    fn civil_dates_are_right_across_leap_years() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
+    }
+}

@@ -1,0 +1,232 @@
+//! Onboarding requests: one per card, with the state of its Create a Person call.
+
+use sqlx::Row;
+
+use super::{Store, StoreError, now_ms, with_pool};
+
+/// Where a request stands. Only `onboarding::workflow` moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    /// Validated and authorized; no create call made yet.
+    Accepted,
+    /// A create call has been (or is being) made: its outcome must be looked up, never assumed.
+    Creating,
+    /// The person exists because of this request.
+    Created,
+    /// The person already existed; nothing was created.
+    Exists,
+    /// Given up, with a reason.
+    Failed,
+}
+
+impl RequestState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Creating => "creating",
+            Self::Created => "created",
+            Self::Exists => "exists",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "accepted" => Self::Accepted,
+            "creating" => Self::Creating,
+            "created" => Self::Created,
+            "exists" => Self::Exists,
+            "failed" => Self::Failed,
+            other => return Err(StoreError::Corrupt(format!("request state {other}"))),
+        })
+    }
+
+    /// Whether the request has its final answer.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Created | Self::Exists | Self::Failed)
+    }
+}
+
+/// A request to insert.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub card_message_id: String,
+    pub action_id: String,
+    pub room_id: String,
+    pub requester_id: String,
+    pub requester_email: String,
+    pub email: String,
+    /// The Create a Person body, as JSON.
+    pub draft: String,
+}
+
+/// A stored request.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    pub id: i64,
+    pub card_message_id: String,
+    /// The submission that claimed the card.
+    pub action_id: String,
+    pub room_id: String,
+    pub requester_id: String,
+    pub requester_email: String,
+    pub email: String,
+    pub draft: String,
+    pub state: RequestState,
+    /// How many `POST /people` calls were started: above zero, a found person is ours.
+    pub create_calls: i64,
+    /// The status of the last create call that answered an error, if any.
+    pub last_status: Option<i64>,
+    pub person_id: Option<String>,
+    /// The final answer's reason in words, or a warning on success.
+    pub outcome: Option<String>,
+    /// Webex's tracking id of the call that decided the outcome.
+    pub tracking_id: Option<String>,
+}
+
+/// The result of claiming a card for a request.
+#[derive(Debug)]
+pub enum Opened {
+    /// This submission owns the card (now, or from an earlier run of the same job).
+    Ours(RequestRecord),
+    /// Another submission already used the card.
+    AlreadyUsed(RequestRecord),
+}
+
+/// `SELECT` of every request column, followed by `$tail`.
+macro_rules! select_request {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, card_message_id, action_id, room_id, requester_id, requester_email, email, ",
+            "draft, state, create_calls, last_status, person_id, outcome, tracking_id FROM requests ",
+            $tail
+        )
+    };
+}
+
+/// The one statement that writes a request's state.
+pub(super) const UPDATE_REQUEST: &str = "UPDATE requests SET state = $1, create_calls = $2, last_status = $3, \
+     person_id = $4, outcome = $5, tracking_id = $6, updated_at = $7 WHERE id = $8";
+
+/// Binds a [`RequestRecord`] to [`UPDATE_REQUEST`].
+macro_rules! bind_request_update {
+    ($request:expr, $now:expr) => {
+        sqlx::query($crate::store::requests::UPDATE_REQUEST)
+            .bind($request.state_str())
+            .bind($request.create_calls)
+            .bind($request.last_status)
+            .bind(&$request.person_id)
+            .bind(&$request.outcome)
+            .bind(&$request.tracking_id)
+            .bind($now)
+            .bind($request.id)
+    };
+}
+pub(super) use bind_request_update;
+
+impl RequestRecord {
+    pub(super) fn state_str(&self) -> &'static str {
+        self.state.as_str()
+    }
+
+    fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
+    where
+        for<'r> &'r str: sqlx::ColumnIndex<R>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let state: String = row.try_get("state")?;
+        Ok(Self {
+            id: row.try_get("id")?,
+            card_message_id: row.try_get("card_message_id")?,
+            action_id: row.try_get("action_id")?,
+            room_id: row.try_get("room_id")?,
+            requester_id: row.try_get("requester_id")?,
+            requester_email: row.try_get("requester_email")?,
+            email: row.try_get("email")?,
+            draft: row.try_get("draft")?,
+            state: RequestState::parse(&state)?,
+            create_calls: row.try_get("create_calls")?,
+            last_status: row.try_get("last_status")?,
+            person_id: row.try_get("person_id")?,
+            outcome: row.try_get("outcome")?,
+            tracking_id: row.try_get("tracking_id")?,
+        })
+    }
+}
+
+impl Store {
+    /// Claims the card for this submission, unless another submission has it already.
+    ///
+    /// The unique card id decides between racing submissions, on any number of replicas.
+    pub async fn open_request(&self, new: &NewRequest) -> Result<Opened, StoreError> {
+        let now = now_ms();
+        let record = with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
+                 email, draft, state, create_calls, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 0, $8, $8) \
+                 ON CONFLICT (card_message_id) DO NOTHING",
+            )
+            .bind(&new.card_message_id)
+            .bind(&new.action_id)
+            .bind(&new.room_id)
+            .bind(&new.requester_id)
+            .bind(&new.requester_email)
+            .bind(&new.email)
+            .bind(&new.draft)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            let row = sqlx::query(select_request!("WHERE card_message_id = $1"))
+                .bind(&new.card_message_id)
+                .fetch_one(pool)
+                .await?;
+            RequestRecord::from_row(&row)?
+        });
+        Ok(if record.action_id == new.action_id {
+            Opened::Ours(record)
+        } else {
+            Opened::AlreadyUsed(record)
+        })
+    }
+
+    /// Writes a request's progress before a step whose outcome must survive a crash.
+    pub async fn save_request(&self, request: &RequestRecord) -> Result<(), StoreError> {
+        let now = now_ms();
+        with_pool!(self, pool => {
+            bind_request_update!(request, now).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The request a submission opened, if it got that far.
+    pub async fn request_by_action(
+        &self,
+        action_id: &str,
+    ) -> Result<Option<RequestRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_request!("WHERE action_id = $1"))
+                .bind(action_id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(RequestRecord::from_row)
+                .transpose()
+        })
+    }
+
+    /// Every request, oldest first (for tests and operators).
+    pub async fn requests(&self) -> Result<Vec<RequestRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_request!("ORDER BY id"))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(RequestRecord::from_row)
+                .collect()
+        })
+    }
+}

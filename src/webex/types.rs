@@ -1,0 +1,101 @@
+//! The Webex objects the bot reads and writes, with only the fields it uses.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A Webex person (`GET /v1/people/...`, `POST /v1/people`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// A message as `GET /v1/messages/{id}` returns it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub room_id: String,
+    #[serde(default)]
+    pub person_id: Option<String>,
+    #[serde(default)]
+    pub person_email: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The people the message @mentions; the bot strips its own mention from the text.
+    #[serde(default)]
+    pub mentioned_people: Vec<String>,
+    /// Cards and files.
+    #[serde(default)]
+    pub attachments: Vec<Value>,
+}
+
+/// A message the bot posts: markdown with an optional card, optionally threaded.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewMessage {
+    pub room_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    pub markdown: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Value>,
+}
+
+/// A card submission as `GET /v1/attachment/actions/{id}` returns it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentAction {
+    pub id: String,
+    /// The card message that was submitted.
+    pub message_id: String,
+    pub person_id: String,
+    pub room_id: String,
+    /// Every value a string; an empty input may be missing or `""`.
+    #[serde(default)]
+    pub inputs: Map<String, Value>,
+}
+
+/// A registered webhook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Webhook {
+    pub id: String,
+    pub name: String,
+    pub target_url: String,
+    pub resource: String,
+    pub event: String,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `POST /v1/webhooks`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewWebhook<'a> {
+    pub name: &'a str,
+    pub target_url: &'a str,
+    pub resource: &'a str,
+    pub event: &'a str,
+    pub secret: &'a str,
+}
+
+/// `PUT /v1/webhooks/{id}`: also re-activates a webhook Webex switched off.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookUpdate<'a> {
+    pub name: &'a str,
+    pub target_url: &'a str,
+    pub secret: &'a str,
+    pub status: &'a str,
+}
+
+/// `{"items": [...]}`, the shape of every Webex list.
+#[derive(Deserialize)]
+pub(crate) struct Items<T> {
+    pub items: Vec<T>,
+}

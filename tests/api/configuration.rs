@@ -1,0 +1,49 @@
+//! `serve` refuses to start without its secrets, saying what is missing in one line.
+
+use std::process::Command;
+
+#[test]
+fn serve_without_tokens_names_what_is_missing_and_exits_non_zero() {
+    let output = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
+        .arg("serve")
+        .env_clear()
+        .env("WEBEX_ADMIN_TOKEN", "admin-token-value")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "webex-onboard: missing configuration: WEBEX_BOT_TOKEN, WEBEX_WEBHOOK_SECRET must be set"
+    );
+    assert!(!stderr.contains("admin-token-value"));
+}
+
+#[test]
+fn serve_with_an_unreachable_webex_fails_with_a_reason_and_no_secret() {
+    let dir = std::env::temp_dir().join(format!("webex-onboard-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
+        .arg("serve")
+        .env_clear()
+        .env("WEBEX_BOT_TOKEN", "bot-token-value")
+        .env("WEBEX_ADMIN_TOKEN", "admin-token-value")
+        .env("WEBEX_WEBHOOK_SECRET", "secret-value")
+        .env("WEBEX_API_URL", "http://127.0.0.1:9/v1")
+        .env("WEBEX_TIMEOUT_SECS", "2")
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(1));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(all.contains("cannot ask Webex who the bot is"), "{all}");
+    for secret in ["bot-token-value", "admin-token-value", "secret-value"] {
+        assert!(!all.contains(secret), "{secret} leaked: {all}");
+    }
+}

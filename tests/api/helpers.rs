@@ -1,0 +1,205 @@
+//! Starting the bot against the simulator, and what tests look at afterwards.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tracing_subscriber::fmt::MakeWriter;
+use webex_onboard::http::signature;
+use webex_onboard::sandbox::{Sandbox, SandboxOptions};
+use webex_onboard::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+
+/// How long a test waits for the bot to answer.
+pub const ANSWER: Duration = Duration::from_secs(15);
+
+/// A running bot, its simulated Webex, and a manager in a 1:1 space with the bot.
+pub struct TestApp {
+    pub sandbox: Sandbox,
+    pub sim: Simulator,
+    pub manager: SimPerson,
+    pub room: SimRoom,
+    pub http: reqwest::Client,
+}
+
+/// Every log line written by any bot in this test process.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+}
+
+impl Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for CapturedLogs {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Installs (once per process) a subscriber that keeps every line, at the most verbose level.
+pub fn logs() -> CapturedLogs {
+    static LOGS: OnceLock<CapturedLogs> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = CapturedLogs::default();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("trace")
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .try_init();
+        logs
+    })
+    .clone()
+}
+
+/// A fresh database for one test: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
+pub async fn fresh_database() -> Option<String> {
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+    let name = format!("webex_onboard_test_{:016x}", fastrand::u64(..));
+    let pool = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("TEST_DATABASE_URL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .expect("can create a test database");
+    pool.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(SandboxOptions::default()).await
+}
+
+pub async fn spawn_app_with(mut options: SandboxOptions) -> TestApp {
+    logs();
+    let sim = Simulator::start().await.expect("simulator starts");
+    if options.database_url.is_none() {
+        options.database_url = fresh_database().await;
+    }
+    let sandbox = Sandbox::start(sim.clone(), options)
+        .await
+        .expect("bot starts");
+    let manager = sim.add_person("mia.manager@example.com", "Mia Manager");
+    let room = sim.direct_room(&manager);
+    TestApp {
+        sandbox,
+        sim,
+        manager,
+        room,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    /// Posts raw bytes to the bot's webhook with this signature header (or none).
+    pub async fn post_webhook(&self, body: &[u8], signature: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}/webhook", self.sandbox.bot_url))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("X-Spark-Signature", signature);
+        }
+        request.send().await.expect("the bot answers")
+    }
+
+    /// The signature Webex would send for `body`.
+    pub fn sign(&self, body: &[u8]) -> String {
+        signature::sign(self.sandbox.secret.as_bytes(), body)
+    }
+
+    /// A signed envelope as Webex posts it.
+    pub fn envelope(&self, resource: &str, data: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "id": "webhook-id", "name": "test", "targetUrl": format!("{}/webhook", self.sandbox.bot_url),
+            "resource": resource, "event": "created", "data": data
+        }))
+        .expect("serializes")
+    }
+
+    /// Waits until the bot has posted `count` messages in `room`, and returns them all.
+    pub async fn bot_messages(&self, room: &SimRoom, count: usize) -> Vec<SimMessage> {
+        let messages = self
+            .sim
+            .wait_for_bot_messages(&room.id, count, ANSWER)
+            .await;
+        assert!(
+            messages.len() >= count,
+            "expected {count} bot messages in the room, got {}: {:#?}",
+            messages.len(),
+            messages.iter().map(text_of).collect::<Vec<_>>()
+        );
+        messages
+    }
+
+    /// How many messages the bot has posted in `room` so far.
+    pub fn bot_count(&self, room: &SimRoom) -> usize {
+        let bot = self.sim.bot().id;
+        self.sim
+            .messages_in(&room.id)
+            .iter()
+            .filter(|m| m.person_id == bot)
+            .count()
+    }
+
+    /// Asks for a card in the manager's room and returns it.
+    pub async fn card_for_manager(&self) -> SimMessage {
+        let before = self.bot_count(&self.room);
+        self.sim.say(&self.manager, &self.room, "onboard").await;
+        let messages = self.bot_messages(&self.room, before + 1).await;
+        let card = messages.last().cloned().expect("a message");
+        assert_eq!(
+            card.attachments.len(),
+            1,
+            "expected a card, got {}",
+            text_of(&card)
+        );
+        card
+    }
+
+    /// The `POST /people` calls the simulator received.
+    pub fn create_calls(&self) -> usize {
+        self.sim
+            .calls()
+            .iter()
+            .filter(|c| c.method == "POST" && c.path == "/v1/people")
+            .count()
+    }
+
+    /// Gives the bot time to act on anything it should not act on, then lets the test look.
+    pub async fn settle(&self) {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+}
+
+/// What a person reads in a message.
+pub fn text_of(message: &SimMessage) -> String {
+    message
+        .markdown
+        .clone()
+        .or_else(|| message.text.clone())
+        .unwrap_or_default()
+}
+
+/// A complete, valid form.
+pub fn jane() -> Value {
+    json!({"email": "jane.doe@example.com", "firstName": "Jane", "lastName": "Doe",
+           "department": "Engineering", "title": "Engineer"})
+}

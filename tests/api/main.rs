@@ -1,0 +1,12 @@
+//! Integration tests: the real bot on port 0 against the Webex simulator, over real HTTP.
+//! Compiled as one binary so that the crate links once.
+
+mod helpers;
+
+mod commands;
+mod configuration;
+mod demo;
+mod registration;
+mod simulator;
+mod submissions;
+mod webhook_edge;
