@@ -46,7 +46,7 @@ pub struct Config {
     pub requesters: Requesters,
     /// `WEBEX_TIMEOUT_SECS`: how long one Webex call may take.
     pub call_timeout: Duration,
-    /// `ONBOARD_WORKERS` and the retry pacing.
+    /// `ONBOARD_WORKERS` (0: record deliveries only), `ONBOARD_LEASE_SECS`, and the retry pacing.
     pub workers: WorkerSettings,
     /// `LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
@@ -107,7 +107,8 @@ impl Config {
         let call_timeout =
             Duration::from_secs(number("WEBEX_TIMEOUT_SECS", CALL_TIMEOUT.as_secs())?);
         let workers = WorkerSettings {
-            workers: usize::try_from(number("ONBOARD_WORKERS", 4)?.clamp(1, 64)).unwrap_or(4),
+            workers: usize::try_from(number("ONBOARD_WORKERS", 4)?.min(64)).unwrap_or(4),
+            lease: Duration::from_secs(number("ONBOARD_LEASE_SECS", 30)?.max(1)),
             ..WorkerSettings::default()
         };
         let log_format = match get("LOG_FORMAT").as_deref() {

@@ -26,8 +26,11 @@ pub struct Call {
     pub query: Option<String>,
     /// The email of the token's owner, or "anonymous" when the token is missing or unknown.
     pub identity: String,
-    /// The status the client received; 0 when the simulator never answered (`DoThenHang`).
+    /// The status the client received; 0 while the call is under way, and for good when the
+    /// simulator never answers (`DoThenHang`).
     pub status: u16,
+    /// When the call arrived, so that tests can measure how long a client waited between calls.
+    pub received_at: std::time::Instant,
     /// The `TrackingID` request header, when the client sent one.
     pub tracking_id: Option<String>,
 }
@@ -59,25 +62,34 @@ pub(crate) async fn gateway(
         identity: "anonymous".to_owned(),
         status: 0,
         tracking_id: sent_tracking_id,
+        received_at: std::time::Instant::now(),
     };
     let caller =
         bearer_token(request.headers()).and_then(|token| sim.world().caller_with_token(token));
+    if let Some(caller) = &caller {
+        call.identity.clone_from(&caller.email);
+    }
+    // Logged on arrival, so that a test sees a call that is still under way.
+    let index = {
+        let mut world = sim.world();
+        world.calls.push(call.clone());
+        world.calls.len() - 1
+    };
     let answer = match caller {
         None => Some(ApiError::unauthorized().into_response()),
         Some(caller) => {
-            call.identity.clone_from(&caller.email);
             request.extensions_mut().insert(caller);
             let fault = sim.world().faults.next_for(&call.method, &call.path);
             answer(fault, request, next).await
         }
     };
     let Some(response) = answer else {
-        sim.world().calls.push(call);
         return std::future::pending().await;
     };
     let response = finish(response, &tracking_id);
-    call.status = response.status().as_u16();
-    sim.world().calls.push(call);
+    if let Some(logged) = sim.world().calls.get_mut(index) {
+        logged.status = response.status().as_u16();
+    }
     response
 }
 

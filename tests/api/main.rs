@@ -6,6 +6,7 @@ mod helpers;
 mod commands;
 mod configuration;
 mod demo;
+mod faults;
 mod registration;
 mod simulator;
 mod submissions;
