@@ -49,10 +49,12 @@ impl<'a> MakeWriter<'a> for CapturedLogs {
     }
 }
 
-/// Installs (once per process) a subscriber that keeps every line, at the most verbose level.
+/// Installs (once per process) a subscriber that keeps every line, at the most verbose level,
+/// and the TLS crypto provider the test's own HTTP clients need.
 pub fn logs() -> CapturedLogs {
     static LOGS: OnceLock<CapturedLogs> = OnceLock::new();
     LOGS.get_or_init(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let logs = CapturedLogs::default();
         let _ = tracing_subscriber::fmt()
             .with_env_filter("trace")

@@ -7,6 +7,7 @@ mod commands;
 mod configuration;
 mod demo;
 mod faults;
+mod process;
 mod registration;
 mod simulator;
 mod submissions;

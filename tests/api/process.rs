@@ -1,0 +1,259 @@
+//! The real binary, killed and restarted: an acknowledged request is never lost.
+
+use std::net::SocketAddr;
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+use webex_onboard::simulator::{Fault, FaultKind, Simulator};
+
+use crate::helpers::{ANSWER, fresh_database, jane, text_of};
+
+/// `webex-onboard serve` in its own process, pointed at the simulator.
+struct BotProcess {
+    child: Child,
+}
+
+impl BotProcess {
+    async fn spawn(sim: &Simulator, database_url: &str, addr: SocketAddr, secret: &str) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
+            .arg("serve")
+            .env_clear()
+            .env("WEBEX_BOT_TOKEN", sim.bot().token)
+            .env("WEBEX_ADMIN_TOKEN", sim.admin().token)
+            .env("WEBEX_WEBHOOK_SECRET", secret)
+            .env("WEBEX_API_URL", sim.api_url())
+            .env("WEBEX_PUBLIC_URL", format!("http://{addr}"))
+            .env("LISTEN_ADDR", addr.to_string())
+            .env("DATABASE_URL", database_url)
+            .env("ONBOARD_REQUESTERS", "@example.com")
+            .env("ONBOARD_LEASE_SECS", "2")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary starts");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + ANSWER;
+        while Instant::now() < deadline {
+            let ready = http.get(format!("http://{addr}/readyz")).send().await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return Self { child };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the bot did not become ready at {addr}");
+    }
+
+    async fn kill_9(mut self) {
+        self.child.kill().await.expect("SIGKILL");
+    }
+
+    fn sigterm(&self) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    async fn exit_within(&mut self, limit: Duration) -> ExitStatus {
+        tokio::time::timeout(limit, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("the bot did not exit within {limit:?}"))
+            .expect("waits")
+    }
+}
+
+struct World {
+    sim: Simulator,
+    database_url: String,
+    addr: SocketAddr,
+    secret: String,
+    _temp: Option<TempDb>,
+}
+
+struct TempDb(std::path::PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn world() -> World {
+    crate::helpers::logs();
+    let sim = Simulator::start().await.expect("simulator");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr");
+    let (database_url, temp) = match fresh_database().await {
+        Some(url) => (url, None),
+        None => {
+            let dir =
+                std::env::temp_dir().join(format!("webex-onboard-proc-{:016x}", fastrand::u64(..)));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (
+                format!("sqlite://{}/bot.db", dir.display()),
+                Some(TempDb(dir)),
+            )
+        }
+    };
+    World {
+        sim,
+        database_url,
+        addr: port,
+        secret: format!("{:032x}", fastrand::u128(..)),
+        _temp: temp,
+    }
+}
+
+impl World {
+    async fn bot(&self) -> BotProcess {
+        BotProcess::spawn(&self.sim, &self.database_url, self.addr, &self.secret).await
+    }
+
+    /// Waits until a call to `path` has arrived but not been answered.
+    async fn call_under_way(&self, method: &str, path: &str) {
+        let deadline = Instant::now() + ANSWER;
+        while Instant::now() < deadline {
+            if self
+                .sim
+                .calls()
+                .iter()
+                .any(|c| c.method == method && c.path.starts_with(path) && c.status == 0)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no {method} {path} call arrived");
+    }
+
+    fn creates(&self) -> usize {
+        self.sim
+            .calls()
+            .iter()
+            .filter(|c| c.method == "POST" && c.path == "/v1/people")
+            .count()
+    }
+}
+
+fn delay(method: &str, path: &str) -> Fault {
+    Fault {
+        method: method.into(),
+        path_prefix: path.into(),
+        kind: FaultKind::Delay(Duration::from_secs(60)),
+        times: 1,
+    }
+}
+
+#[tokio::test]
+async fn kill_9_during_the_create_call_ends_with_one_person_and_one_reply() {
+    let w = world().await;
+    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
+    let room = w.sim.direct_room(&manager);
+    let first = w.bot().await;
+    w.sim.say(&manager, &room, "onboard").await;
+    let card = w
+        .sim
+        .wait_for_bot_messages(&room.id, 1, ANSWER)
+        .await
+        .remove(0);
+    // The person is created at once; only the answer is held back.
+    w.sim.inject(delay("POST", "/v1/people"));
+    w.sim.submit(&manager, &card.id, jane()).await;
+    w.call_under_way("POST", "/v1/people").await;
+    first.kill_9().await;
+    assert_eq!(w.sim.people_with_email("jane.doe@example.com").len(), 1);
+
+    let second = w.bot().await;
+    let messages = w.sim.wait_for_bot_messages(&room.id, 2, ANSWER).await;
+    assert_eq!(messages.len(), 2, "no result after the restart");
+    assert!(
+        text_of(&messages[1]).contains("jane.doe@example.com** created"),
+        "{}",
+        text_of(&messages[1])
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(w.sim.people_with_email("jane.doe@example.com").len(), 1);
+    assert_eq!(
+        w.creates(),
+        1,
+        "the restarted bot created again instead of looking up"
+    );
+    assert_eq!(
+        w.sim
+            .wait_for_bot_messages(&room.id, 3, Duration::ZERO)
+            .await
+            .len(),
+        2
+    );
+    second.kill_9().await;
+}
+
+#[tokio::test]
+async fn kill_9_while_the_action_is_fetched_resumes_after_restart() {
+    let w = world().await;
+    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
+    let room = w.sim.direct_room(&manager);
+    let first = w.bot().await;
+    w.sim.say(&manager, &room, "onboard").await;
+    let card = w
+        .sim
+        .wait_for_bot_messages(&room.id, 1, ANSWER)
+        .await
+        .remove(0);
+    w.sim.inject(delay("GET", "/v1/attachment/actions"));
+    w.sim.submit(&manager, &card.id, jane()).await;
+    w.call_under_way("GET", "/v1/attachment/actions").await;
+    first.kill_9().await;
+    assert_eq!(w.creates(), 0);
+
+    let second = w.bot().await;
+    let messages = w.sim.wait_for_bot_messages(&room.id, 2, ANSWER).await;
+    assert_eq!(messages.len(), 2, "the acknowledged submission was lost");
+    assert!(
+        text_of(&messages[1]).contains("created"),
+        "{}",
+        text_of(&messages[1])
+    );
+    assert_eq!(w.sim.people_with_email("jane.doe@example.com").len(), 1);
+    second.kill_9().await;
+}
+
+#[tokio::test]
+async fn sigterm_stops_taking_webhooks_hands_back_work_and_exits_0_within_10_seconds() {
+    let w = world().await;
+    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
+    let room = w.sim.direct_room(&manager);
+    let mut first = w.bot().await;
+    w.sim.inject(delay("GET", "/v1/messages"));
+    w.sim.say(&manager, &room, "onboard").await;
+    w.call_under_way("GET", "/v1/messages").await;
+
+    let asked = Instant::now();
+    first.sigterm();
+    let status = first.exit_within(Duration::from_secs(10)).await;
+    assert!(status.success(), "exit status {status:?}");
+    assert!(asked.elapsed() < Duration::from_secs(10));
+    let refused = reqwest::Client::new()
+        .get(format!("http://{}/healthz", w.addr))
+        .send()
+        .await;
+    assert!(refused.is_err(), "still taking requests after SIGTERM");
+
+    let second = w.bot().await;
+    let messages = w.sim.wait_for_bot_messages(&room.id, 1, ANSWER).await;
+    assert_eq!(messages.len(), 1, "the handed-back job was not resumed");
+    assert_eq!(
+        messages[0].attachments.len(),
+        1,
+        "{}",
+        text_of(&messages[0])
+    );
+    second.kill_9().await;
+}
