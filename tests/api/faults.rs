@@ -236,3 +236,25 @@ async fn a_restart_between_the_card_and_its_submission_loses_nothing() {
     assert_eq!(app.sim.people_with_email("jane.doe@example.com").len(), 1);
     again.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn the_acknowledgement_does_not_wait_for_a_slow_webex() {
+    let app = spawn_app().await;
+    app.sim.inject(Fault {
+        method: "GET".into(),
+        path_prefix: "/v1/messages".into(),
+        kind: FaultKind::Delay(Duration::from_secs(3)),
+        times: 1,
+    });
+    let asked = std::time::Instant::now();
+    app.sim.say(&app.manager, &app.room, "onboard").await;
+    let acknowledged = asked.elapsed();
+    assert!(
+        acknowledged < Duration::from_secs(1),
+        "the delivery waited {acknowledged:?}"
+    );
+    let delivery = app.sim.deliveries().pop().expect("delivered");
+    assert_eq!(delivery.status, Some(200));
+    let card = &app.bot_messages(&app.room, 1).await[0];
+    assert_eq!(card.attachments.len(), 1);
+}

@@ -10,5 +10,6 @@ mod faults;
 mod process;
 mod registration;
 mod simulator;
+mod soak;
 mod submissions;
 mod webhook_edge;

@@ -10,12 +10,17 @@ use webex_onboard::simulator::{Fault, FaultKind, Simulator};
 use crate::helpers::{ANSWER, fresh_database, jane, text_of};
 
 /// `webex-onboard serve` in its own process, pointed at the simulator.
-struct BotProcess {
+pub(crate) struct BotProcess {
     child: Child,
 }
 
 impl BotProcess {
-    async fn spawn(sim: &Simulator, database_url: &str, addr: SocketAddr, secret: &str) -> Self {
+    pub(crate) async fn spawn(
+        sim: &Simulator,
+        database_url: &str,
+        addr: SocketAddr,
+        secret: &str,
+    ) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
             .arg("serve")
             .env_clear()
@@ -46,7 +51,7 @@ impl BotProcess {
         panic!("the bot did not become ready at {addr}");
     }
 
-    async fn kill_9(mut self) {
+    pub(crate) async fn kill_9(mut self) {
         self.child.kill().await.expect("SIGKILL");
     }
 
