@@ -67,6 +67,11 @@ Write **onboard** for a new form.\n\nIts result: {}",
     )
 }
 
+/// When a message could not be read.
+pub fn unread(reason: &str) -> String {
+    format!("Sorry, I could not read your message: {reason}. Please write it again later.")
+}
+
 /// When Webex failed before the request could even be read.
 pub fn gave_up(reason: &str) -> String {
     format!(

@@ -111,7 +111,18 @@ impl Workflow {
     pub async fn give_up(&self, job: &Job, reason: &str) -> Completion {
         match job.kind {
             JobKind::Submission => self.give_up_submission(job, reason).await,
-            JobKind::Message | JobKind::Reply => Completion::default(),
+            JobKind::Message => match payload::<MessageEvent>(job) {
+                Ok(MessageEvent {
+                    room_id: Some(room_id),
+                    person_id,
+                    ..
+                }) if person_id.as_deref() != Some(self.me.id.as_str()) => {
+                    reply_completion(job, text_reply(room_id, None, &replies::unread(reason)))
+                }
+                _ => Completion::default(),
+            },
+            // Nobody to tell: the reply itself is what failed.
+            JobKind::Reply => Completion::default(),
         }
     }
 

@@ -258,3 +258,25 @@ async fn the_acknowledgement_does_not_wait_for_a_slow_webex() {
     let card = &app.bot_messages(&app.room, 1).await[0];
     assert_eq!(card.attachments.len(), 1);
 }
+
+#[tokio::test]
+async fn a_message_that_cannot_be_read_gets_an_apology_with_the_reason() {
+    let mut options = SandboxOptions::default();
+    options.workers.max_attempts = 2;
+    let app = spawn_app_with(options).await;
+    app.sim.inject(Fault {
+        method: "GET".into(),
+        path_prefix: "/v1/messages".into(),
+        kind: FaultKind::Status {
+            status: 502,
+            retry_after: None,
+        },
+        times: 2,
+    });
+    app.sim.say(&app.manager, &app.room, "onboard").await;
+    let text = text_of(&app.bot_messages(&app.room, 1).await[0]);
+    assert!(
+        text.contains("could not read your message") && text.contains("502"),
+        "{text}"
+    );
+}
