@@ -21,6 +21,29 @@ pub fn onboarding_attachment() -> Value {
 pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
      open this space in the Webex app (desktop, web or mobile) to fill it in.";
 
+/// Every `Input.*` element of a card, in document order.
+pub fn inputs(card: &Value) -> Vec<&Value> {
+    fn walk<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(map) => {
+                if map
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.starts_with("Input."))
+                {
+                    out.push(value);
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(card, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -42,9 +65,7 @@ mod tests {
             problems.push(format!("{actions} actions: Webex shows at most 5"));
         }
         let mut ids = HashSet::new();
-        let mut inputs = Vec::new();
-        collect_inputs(card, &mut inputs);
-        for input in inputs {
+        for input in super::inputs(card) {
             let id = input["id"].as_str().unwrap_or("");
             if id.is_empty() || !ids.insert(id.to_owned()) {
                 problems.push(format!("input id {id:?} is missing or not unique"));
@@ -59,23 +80,6 @@ mod tests {
             }
         }
         problems
-    }
-
-    fn collect_inputs<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
-        match value {
-            Value::Object(map) => {
-                if map
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.starts_with("Input."))
-                {
-                    out.push(value);
-                }
-                map.values().for_each(|v| collect_inputs(v, out));
-            }
-            Value::Array(items) => items.iter().for_each(|v| collect_inputs(v, out)),
-            _ => {}
-        }
     }
 
     #[test]
@@ -114,9 +118,10 @@ mod tests {
 
     #[test]
     fn the_onboarding_card_asks_for_the_create_a_person_fields() {
-        let mut inputs = Vec::new();
-        collect_inputs(&super::ONBOARDING, &mut inputs);
-        let ids: Vec<_> = inputs.iter().filter_map(|i| i["id"].as_str()).collect();
+        let ids: Vec<_> = super::inputs(&super::ONBOARDING)
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
         for field in [
             "email",
             "firstName",

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::cards;
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
 
@@ -86,9 +87,18 @@ impl<W: Write> Conversation<'_, W> {
             let content = &card["content"];
             let title = content["body"][0]["text"].as_str().unwrap_or("a form");
             writeln!(self.out, "{name} › [card] {title}")?;
-            let mut inputs = Vec::new();
-            collect_inputs(content, &mut inputs);
-            writeln!(self.out, "{indent}fields: {}", inputs.join(" · "))?;
+            let fields: Vec<String> = cards::inputs(content)
+                .into_iter()
+                .map(|input| {
+                    let required = if input["isRequired"] == true { "*" } else { "" };
+                    let label = input["label"].as_str().unwrap_or("?");
+                    format!(
+                        "{label}{required} ({})",
+                        input["id"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            writeln!(self.out, "{indent}fields: {}", fields.join(" · "))?;
             return Ok(());
         }
         let text = message
@@ -118,32 +128,6 @@ impl<W: Write> Conversation<'_, W> {
             )?;
         }
         Ok(())
-    }
-}
-
-fn collect_inputs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if map
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.starts_with("Input."))
-            {
-                let required = if map.get("isRequired") == Some(&Value::Bool(true)) {
-                    "*"
-                } else {
-                    ""
-                };
-                out.push(format!(
-                    "{}{required} ({})",
-                    map.get("label").and_then(Value::as_str).unwrap_or("?"),
-                    map.get("id").and_then(Value::as_str).unwrap_or("?")
-                ));
-            }
-            map.values().for_each(|v| collect_inputs(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_inputs(v, out)),
-        _ => {}
     }
 }
 

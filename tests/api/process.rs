@@ -5,7 +5,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
-use webex_onboard::simulator::{Fault, FaultKind, Simulator};
+use webex_onboard::simulator::{Fault, FaultKind, SimMessage, SimPerson, SimRoom, Simulator};
 
 use crate::helpers::{ANSWER, fresh_database, jane, text_of};
 
@@ -147,6 +147,38 @@ impl World {
     }
 }
 
+/// A manager in a 1:1 space with the bot, holding a card.
+struct Conversation {
+    manager: SimPerson,
+    room: SimRoom,
+    card: SimMessage,
+}
+
+impl World {
+    /// Starts a bot and has a manager ask it for a card.
+    async fn bot_with_card(&self) -> (BotProcess, Conversation) {
+        let manager = self
+            .sim
+            .add_person("mia.manager@example.com", "Mia Manager");
+        let room = self.sim.direct_room(&manager);
+        let bot = self.bot().await;
+        self.sim.say(&manager, &room, "onboard").await;
+        let card = self
+            .sim
+            .wait_for_bot_messages(&room.id, 1, ANSWER)
+            .await
+            .remove(0);
+        (
+            bot,
+            Conversation {
+                manager,
+                room,
+                card,
+            },
+        )
+    }
+}
+
 fn delay(method: &str, path: &str) -> Fault {
     Fault {
         method: method.into(),
@@ -159,15 +191,14 @@ fn delay(method: &str, path: &str) -> Fault {
 #[tokio::test]
 async fn kill_9_during_the_create_call_ends_with_one_person_and_one_reply() {
     let w = world().await;
-    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
-    let room = w.sim.direct_room(&manager);
-    let first = w.bot().await;
-    w.sim.say(&manager, &room, "onboard").await;
-    let card = w
-        .sim
-        .wait_for_bot_messages(&room.id, 1, ANSWER)
-        .await
-        .remove(0);
+    let (
+        first,
+        Conversation {
+            manager,
+            room,
+            card,
+        },
+    ) = w.bot_with_card().await;
     // The person is created at once; only the answer is held back.
     w.sim.inject(delay("POST", "/v1/people"));
     w.sim.submit(&manager, &card.id, jane()).await;
@@ -203,15 +234,14 @@ async fn kill_9_during_the_create_call_ends_with_one_person_and_one_reply() {
 #[tokio::test]
 async fn kill_9_while_the_action_is_fetched_resumes_after_restart() {
     let w = world().await;
-    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
-    let room = w.sim.direct_room(&manager);
-    let first = w.bot().await;
-    w.sim.say(&manager, &room, "onboard").await;
-    let card = w
-        .sim
-        .wait_for_bot_messages(&room.id, 1, ANSWER)
-        .await
-        .remove(0);
+    let (
+        first,
+        Conversation {
+            manager,
+            room,
+            card,
+        },
+    ) = w.bot_with_card().await;
     w.sim.inject(delay("GET", "/v1/attachment/actions"));
     w.sim.submit(&manager, &card.id, jane()).await;
     w.call_under_way("GET", "/v1/attachment/actions").await;
