@@ -7,13 +7,20 @@
 //! or submit its cards. Tests drive it through [`Simulator`]: they add people, speak as them,
 //! inject faults, and then look at what the bot did.
 //!
+//! Besides messages, cards and webhooks, it serves what a helpdesk workflow reads and writes:
+//! the organization's licenses, locations and roles (admin only), room memberships, and
+//! Create a Person with licenses, roles, a manager and Webex Calling numbers.
+//!
 //! # Layout
 //! - `mod.rs`: the [`Simulator`] handle that tests and the demo hold.
-//! - `state.rs`: the world Webex stores (people, rooms, messages, card submissions) and the
-//!   rules it enforces.
+//! - `state.rs`: the world Webex stores (people, rooms and memberships, messages, card
+//!   submissions) and the rules it enforces.
+//! - `people.rs`: the Person object, and what Create a Person checks of a new one.
+//! - `org.rs`: the licenses, locations and roles the organization offers.
 //! - `webhooks.rs`: webhook registrations and the envelopes Webex posts for them.
 //! - `delivery.rs`: signing and posting those envelopes.
 //! - `routes.rs`: the REST endpoints.
+//! - `paging.rs`: `max` and the `Link` header of list calls.
 //! - `gateway.rs`: what every call passes through: the token, the tracking id, faults, the
 //!   call log.
 //! - `faults.rs`: injected and random failures.
@@ -25,6 +32,9 @@ mod error;
 mod faults;
 mod gateway;
 mod ids;
+mod org;
+mod paging;
+mod people;
 mod routes;
 mod state;
 mod webhooks;
@@ -166,6 +176,33 @@ impl Simulator {
         self.shared.world().group_room(title, member_ids)
     }
 
+    /// Adds a person to a group space; nothing changes when they are in it already.
+    ///
+    /// # Panics
+    /// When the room is a 1:1 space, which never gains members, or unknown: the test is wrong.
+    pub fn add_member(&self, room: &SimRoom, person: &SimPerson) {
+        if let Err(reason) = self.shared.world().add_member(&room.id, &person.id) {
+            panic!("add_member: {reason}");
+        }
+    }
+
+    /// Offers a license with this many units, and returns its id. A name containing
+    /// "Calling" makes it a Webex Calling license.
+    pub fn add_license(&self, name: &str, total_units: u64) -> String {
+        self.shared.world().catalog.add_license(name, total_units)
+    }
+
+    /// Adds a location of the organization, and returns its id.
+    pub fn add_location(&self, name: &str) -> String {
+        self.shared.world().catalog.add_location(name)
+    }
+
+    /// Adds a role people may be given, and returns its id. The organization starts with
+    /// "Full Administrator", the admin's role.
+    pub fn add_role(&self, name: &str) -> String {
+        self.shared.world().catalog.add_role(name)
+    }
+
     /// Posts a message as this person, waits until its webhooks are delivered, and returns
     /// its id. In a group room the bot hears of it only if it mentions the bot.
     pub async fn say(&self, from: &SimPerson, room: &SimRoom, text: &str) -> String {
@@ -204,10 +241,11 @@ impl Simulator {
     /// delivered, and returns the attachment action's id.
     ///
     /// The `data` of the card's first `Action.Submit` is merged into `inputs` (a submitted
-    /// input with the same key wins); every value becomes a string.
+    /// input with the same key wins); every value becomes a string. A deleted card can
+    /// still be submitted, as from a client that still shows it.
     ///
     /// # Panics
-    /// When the simulator holds no message with that id: the test is wrong.
+    /// When the simulator never held a message with that id: the test is wrong.
     pub async fn submit(&self, from: &SimPerson, card_message_id: &str, inputs: Value) -> String {
         let submitted = self.shared.world().submit(from, card_message_id, &inputs);
         let Some((action_id, deliveries)) = submitted else {
@@ -239,9 +277,19 @@ impl Simulator {
         self.shared.world().deliveries.clone()
     }
 
-    /// The room's messages, in creation order.
+    /// The room's messages, in creation order; deleted ones are gone from it, as from the API.
     pub fn messages_in(&self, room_id: &str) -> Vec<SimMessage> {
         self.shared.world().messages_in(room_id)
+    }
+
+    /// Every message deleted so far, in the order they went.
+    pub fn deleted_messages(&self) -> Vec<SimMessage> {
+        self.shared.world().deleted_messages.clone()
+    }
+
+    /// How many messages have been deleted so far.
+    pub fn delete_count(&self) -> usize {
+        self.shared.world().deleted_messages.len()
     }
 
     /// Waits until the room holds at least `count` messages from the bot, and returns them
@@ -275,9 +323,10 @@ impl Simulator {
         messages
     }
 
-    /// The Person objects with this email, ignoring case.
+    /// The Person objects with this email, ignoring case, with every field Webex stores:
+    /// the Webex Calling ones too, as an admin sees them with `callingData=true`.
     pub fn people_with_email(&self, email: &str) -> Vec<Value> {
-        self.shared.world().people_json(Some(email))
+        self.shared.world().people_json(Some(email), true)
     }
 
     /// How many people the organization holds, the bot and the admin included.

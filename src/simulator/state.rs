@@ -1,5 +1,5 @@
-//! The world Webex stores (people, rooms, messages, card submissions) and the rules it
-//! enforces on what clients ask of it.
+//! The world Webex stores (people, rooms and their memberships, messages, card
+//! submissions) and the rules it enforces on what clients ask of it.
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -9,6 +9,8 @@ use super::error::ApiError;
 use super::faults::FaultPlan;
 use super::gateway::{Call, Caller};
 use super::ids;
+use super::org::{Catalog, FULL_ADMIN_ROLE};
+use super::people::{self, Person};
 use super::webhooks::Webhooks;
 
 /// The most bytes Webex accepts in a message's `text`, and separately in its `markdown`.
@@ -18,8 +20,6 @@ const BOT_EMAIL: &str = "onboard-bot@webex.bot";
 const BOT_NAME: &str = "Onboarding Bot";
 const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_NAME: &str = "Org Admin";
-/// The id Webex gives its built-in "Full Administrator" role.
-const FULL_ADMIN_ROLE: &str = "Y2lzY29zcGFyazovL3VzL1JPTEUvaWRfZnVsbF9hZG1pbg";
 
 /// Someone tests speak for: a person with an access token of their own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,24 +85,6 @@ pub(crate) struct MessageRequest {
     parent_id: Option<String>,
 }
 
-struct Person {
-    id: String,
-    /// As given; lookups ignore case, as Webex's do.
-    emails: Vec<String>,
-    /// None for people created through the API: they have not signed in yet.
-    token: Option<String>,
-    /// The Person object the API returns, with any extra fields it was created with.
-    json: Value,
-}
-
-impl Person {
-    fn has_email(&self, email: &str) -> bool {
-        self.emails
-            .iter()
-            .any(|known| known.eq_ignore_ascii_case(email))
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RoomKind {
     Direct,
@@ -118,18 +100,39 @@ impl RoomKind {
     }
 }
 
+/// A person's place in a room: Webex lists these as memberships.
+struct Member {
+    /// The membership's own id, not the person's.
+    id: String,
+    person_id: String,
+    created: String,
+}
+
 struct Room {
     id: String,
     kind: RoomKind,
     title: String,
-    member_ids: Vec<String>,
+    /// In the order they joined.
+    members: Vec<Member>,
     creator_id: String,
     created: String,
 }
 
 impl Room {
     fn has_member(&self, person_id: &str) -> bool {
-        self.member_ids.iter().any(|id| id == person_id)
+        self.members
+            .iter()
+            .any(|member| member.person_id == person_id)
+    }
+
+    fn join(&mut self, person_id: &str) {
+        if !self.has_member(person_id) {
+            self.members.push(Member {
+                id: ids::webex_id("MEMBERSHIP"),
+                person_id: person_id.to_owned(),
+                created: ids::timestamp(),
+            });
+        }
     }
 
     fn sim(&self) -> SimRoom {
@@ -192,9 +195,14 @@ pub(crate) struct World {
     admin: SimPerson,
     /// In creation order.
     people: Vec<Person>,
+    /// The licenses, locations and roles people may be given.
+    pub(crate) catalog: Catalog,
     rooms: Vec<Room>,
     /// In creation order, which is the order Webex lists a room's messages in.
     messages: Vec<SimMessage>,
+    /// Messages their senders deleted, in the order they went: the API no longer shows
+    /// them, but tests need to see that they were deleted rather than never sent.
+    pub(crate) deleted_messages: Vec<SimMessage>,
     actions: Vec<AttachmentAction>,
     pub(crate) webhooks: Webhooks,
     /// Every API call, in the order they were answered.
@@ -208,8 +216,8 @@ impl World {
     /// An organization holding only the bot and an admin.
     pub(crate) fn new() -> Self {
         let org_id = ids::webex_id("ORGANIZATION");
-        let (bot, bot_person) = signed_in_person(&org_id, BOT_EMAIL, BOT_NAME, "bot", json!([]));
-        let (admin, admin_person) = signed_in_person(
+        let (bot, bot_person) = Person::signed_in(&org_id, BOT_EMAIL, BOT_NAME, "bot", json!([]));
+        let (admin, admin_person) = Person::signed_in(
             &org_id,
             ADMIN_EMAIL,
             ADMIN_NAME,
@@ -218,12 +226,14 @@ impl World {
         );
         Self {
             webhooks: Webhooks::new(&org_id),
+            catalog: Catalog::new(&org_id),
             org_id,
             bot,
             admin,
             people: vec![bot_person, admin_person],
             rooms: Vec::new(),
             messages: Vec::new(),
+            deleted_messages: Vec::new(),
             actions: Vec::new(),
             calls: Vec::new(),
             deliveries: Vec::new(),
@@ -244,7 +254,7 @@ impl World {
     /// A regular member of the organization who can sign in.
     pub(crate) fn add_person(&mut self, email: &str, display_name: &str) -> SimPerson {
         let (sim, person) =
-            signed_in_person(&self.org_id, email, display_name, "person", json!([]));
+            Person::signed_in(&self.org_id, email, display_name, "person", json!([]));
         self.people.push(person);
         sim
     }
@@ -257,63 +267,75 @@ impl World {
             .find(|person| person.token.as_deref() == Some(token))?;
         Some(Caller {
             id: person.id.clone(),
-            email: person.emails.first().cloned().unwrap_or_default(),
+            email: person.email().to_owned(),
         })
     }
 
-    pub(crate) fn person_json(&self, id: &str) -> Result<Value, ApiError> {
-        self.people
-            .iter()
-            .find(|person| person.id == id)
-            .map(|person| person.json.clone())
+    /// Whether Person objects for this caller include the Webex Calling fields: only an
+    /// admin's, and only when asked for with `callingData=true`.
+    pub(crate) fn shows_calling_data(&self, caller: &Caller, calling_data: bool) -> bool {
+        calling_data && caller.id == self.admin.id
+    }
+
+    pub(crate) fn person_json(&self, id: &str, calling_data: bool) -> Result<Value, ApiError> {
+        self.person(id)
+            .map(|person| person.json(calling_data))
             .ok_or_else(|| ApiError::not_found("The requested person was not found."))
     }
 
     /// People with this email, ignoring case; everyone when no email is given.
-    pub(crate) fn people_json(&self, email: Option<&str>) -> Vec<Value> {
+    pub(crate) fn people_json(&self, email: Option<&str>, calling_data: bool) -> Vec<Value> {
         self.people
             .iter()
             .filter(|person| email.is_none_or(|email| person.has_email(email)))
-            .map(|person| person.json.clone())
+            .map(|person| person.json(calling_data))
             .collect()
+    }
+
+    fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|person| person.id == id)
     }
 
     pub(crate) fn person_count(&self) -> usize {
         self.people.len()
     }
 
-    /// Create a Person: only an admin may, and an email may belong to one person only.
+    /// Create a Person: only an admin may, every license, role, location and manager it
+    /// names must exist, a Webex Calling user must come whole, and an email may belong to
+    /// one person only.
     ///
     /// Unknown fields are kept and echoed, as Webex keeps what it does not check here.
     pub(crate) fn create_person(
         &mut self,
         caller: &Caller,
         mut fields: Map<String, Value>,
+        calling_data: bool,
     ) -> Result<Value, ApiError> {
         if caller.id != self.admin.id {
             return Err(ApiError::forbidden(
                 "Only an administrator of the organization may create people.",
             ));
         }
-        let emails = required_emails(&fields)?;
+        let emails = people::required_emails(&fields)?;
         if ["displayName", "firstName", "lastName"]
             .iter()
-            .all(|key| trimmed_text(&fields, key).is_empty())
+            .all(|key| people::trimmed_text(&fields, key).is_empty())
         {
             return Err(ApiError::bad_request(
                 "At least one of displayName, firstName or lastName is required.",
             ));
         }
+        people::check_assignments(&fields, &self.catalog, |id| self.person(id).is_some())?;
         if let Some(taken) = emails.iter().find(|email| self.has_person_with(email)) {
             return Err(ApiError::conflict(format!(
                 "A person with the email {taken} already exists."
             )));
         }
-        if trimmed_text(&fields, "displayName").is_empty() {
+        if people::trimmed_text(&fields, "displayName").is_empty() {
             let full_name = format!(
                 "{} {}",
-                trimmed_text(&fields, "firstName"),
-                trimmed_text(&fields, "lastName")
+                people::trimmed_text(&fields, "firstName"),
+                people::trimmed_text(&fields, "lastName")
             );
             fields.insert("displayName".to_owned(), full_name.trim().into());
         }
@@ -328,14 +350,18 @@ impl World {
             .or_insert_with(|| self.org_id.clone().into());
         fields.entry("licenses").or_insert_with(|| json!([]));
         fields.entry("roles").or_insert_with(|| json!([]));
-        let json = Value::Object(fields);
-        self.people.push(Person {
-            id,
-            emails,
-            token: None,
-            json: json.clone(),
-        });
+        let person = Person::created(id, emails, fields);
+        let json = person.json(calling_data);
+        self.people.push(person);
         Ok(json)
+    }
+
+    /// How many people hold this license: its `consumedUnits`.
+    pub(crate) fn license_holders(&self, license_id: &str) -> usize {
+        self.people
+            .iter()
+            .filter(|person| person.holds_license(license_id))
+            .count()
     }
 
     fn has_person_with(&self, email: &str) -> bool {
@@ -353,10 +379,8 @@ impl World {
             return room.sim();
         }
         let title = self
-            .people
-            .iter()
-            .find(|person| person.id == other_id)
-            .and_then(|person| person.json["displayName"].as_str())
+            .person(other_id)
+            .map(Person::display_name)
             .unwrap_or_default()
             .to_owned();
         self.add_room(
@@ -375,17 +399,83 @@ impl World {
     }
 
     fn add_room(&mut self, kind: RoomKind, title: String, member_ids: Vec<String>) -> SimRoom {
-        let room = Room {
+        let mut room = Room {
             id: ids::webex_id("ROOM"),
             kind,
             title,
             creator_id: member_ids.first().cloned().unwrap_or_default(),
-            member_ids,
+            members: Vec::new(),
             created: ids::timestamp(),
         };
+        for person_id in &member_ids {
+            room.join(person_id);
+        }
         let sim = room.sim();
         self.rooms.push(room);
         sim
+    }
+
+    /// Adds a person to a group room; nothing changes when they are in it already.
+    ///
+    /// # Errors
+    /// When the room is unknown or direct: a 1:1 space never gains members.
+    pub(crate) fn add_member(&mut self, room_id: &str, person_id: &str) -> Result<(), String> {
+        let room = self
+            .rooms
+            .iter_mut()
+            .find(|room| room.id == room_id)
+            .ok_or_else(|| format!("the simulator holds no room {room_id}"))?;
+        if room.kind == RoomKind::Direct {
+            return Err(format!(
+                "{room_id} is a 1:1 space, which never gains members"
+            ));
+        }
+        room.join(person_id);
+        Ok(())
+    }
+
+    /// `GET /v1/memberships`: the memberships of one room, which the caller must be in, or
+    /// with no room the caller's own in every room.
+    pub(crate) fn memberships_json(
+        &self,
+        caller: &Caller,
+        filter: &MembershipFilter,
+    ) -> Result<Vec<Value>, ApiError> {
+        let Some(room_id) = &filter.room_id else {
+            if filter.person_id.is_some() || filter.person_email.is_some() {
+                return Err(ApiError::bad_request(
+                    "personId and personEmail filter a room's memberships: give roomId too.",
+                ));
+            }
+            return Ok(self.memberships_of(&caller.id));
+        };
+        let room = self
+            .room(room_id)
+            .filter(|room| room.has_member(&caller.id))
+            .ok_or_else(room_not_found)?;
+        Ok(room
+            .members
+            .iter()
+            .filter_map(|member| Some((member, self.person(&member.person_id)?)))
+            .filter(|(_, person)| filter.matches(person))
+            .map(|(member, person)| membership_json(room, member, person))
+            .collect())
+    }
+
+    fn memberships_of(&self, person_id: &str) -> Vec<Value> {
+        let Some(person) = self.person(person_id) else {
+            return Vec::new();
+        };
+        self.rooms
+            .iter()
+            .filter_map(|room| {
+                let member = room
+                    .members
+                    .iter()
+                    .find(|member| member.person_id == person_id)?;
+                Some(membership_json(room, member, person))
+            })
+            .collect()
     }
 
     pub(crate) fn room_json(&self, caller: &Caller, id: &str) -> Result<Value, ApiError> {
@@ -589,7 +679,8 @@ impl World {
                 "Only the sender of a message may delete it.",
             ));
         }
-        self.messages.remove(index);
+        let deleted = self.messages.remove(index);
+        self.deleted_messages.push(deleted);
         Ok(())
     }
 
@@ -604,17 +695,24 @@ impl World {
     // Card submissions
 
     /// Submits the card on a message as this person, and returns the action's id with the
-    /// webhook deliveries it causes; None when there is no such message.
+    /// webhook deliveries it causes; None when there is no such message, deleted or not.
     ///
     /// As in Webex, the `data` of the card's first `Action.Submit` is merged into the
     /// inputs (a submitted input with the same key wins) and every value becomes a string.
+    ///
+    /// A deleted card can still be submitted, as from a client that has not yet noticed it
+    /// is gone: whether Webex accepts that is unverified, and the bot must cope if it does.
     pub(crate) fn submit(
         &mut self,
         person: &SimPerson,
         card_message_id: &str,
         submitted: &Value,
     ) -> Option<(String, Vec<Delivery>)> {
-        let card_message = self.message(card_message_id)?;
+        let card_message = self.message(card_message_id).or_else(|| {
+            self.deleted_messages
+                .iter()
+                .find(|message| message.id == card_message_id)
+        })?;
         let mut merged = card_message
             .attachments
             .first()
@@ -667,6 +765,41 @@ pub(crate) fn present_fields(object: Value) -> Map<String, Value> {
     }
 }
 
+/// The filters of `GET /v1/memberships`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MembershipFilter {
+    room_id: Option<String>,
+    person_id: Option<String>,
+    /// Compared without regard to case, as Webex compares emails.
+    person_email: Option<String>,
+}
+
+impl MembershipFilter {
+    fn matches(&self, person: &Person) -> bool {
+        self.person_id.as_ref().is_none_or(|id| *id == person.id)
+            && self
+                .person_email
+                .as_ref()
+                .is_none_or(|email| person.has_email(email))
+    }
+}
+
+fn membership_json(room: &Room, member: &Member, person: &Person) -> Value {
+    json!({
+        "id": member.id,
+        "roomId": room.id,
+        "roomType": room.kind.as_str(),
+        "personId": person.id,
+        "personEmail": person.email(),
+        "personDisplayName": person.display_name(),
+        "personOrgId": person.org_id(),
+        "isModerator": false,
+        "isMonitor": false,
+        "created": member.created,
+    })
+}
+
 fn room_not_found() -> ApiError {
     ApiError::not_found("The requested room was not found.")
 }
@@ -677,72 +810,6 @@ fn message_not_found() -> ApiError {
 
 fn non_empty<T>(items: &[T]) -> Option<&[T]> {
     (!items.is_empty()).then_some(items)
-}
-
-/// A person with a token, as the simulator creates them for tests.
-fn signed_in_person(
-    org_id: &str,
-    email: &str,
-    display_name: &str,
-    kind: &str,
-    roles: Value,
-) -> (SimPerson, Person) {
-    let sim = SimPerson {
-        id: ids::webex_id("PEOPLE"),
-        email: email.to_owned(),
-        display_name: display_name.to_owned(),
-        token: ids::access_token(),
-    };
-    let json = json!({
-        "id": sim.id,
-        "emails": [email],
-        "displayName": display_name,
-        "orgId": org_id,
-        "created": ids::timestamp(),
-        "type": kind,
-        "invitePending": "false",
-        "loginEnabled": "true",
-        "licenses": [],
-        "roles": roles,
-    });
-    let person = Person {
-        id: sim.id.clone(),
-        emails: vec![email.to_owned()],
-        token: Some(sim.token.clone()),
-        json,
-    };
-    (sim, person)
-}
-
-fn trimmed_text<'a>(fields: &'a Map<String, Value>, key: &str) -> &'a str {
-    fields
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .unwrap_or_default()
-}
-
-fn required_emails(fields: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
-    let invalid = || ApiError::bad_request("emails must be a non-empty array of email addresses.");
-    let items = fields
-        .get("emails")
-        .and_then(Value::as_array)
-        .filter(|items| !items.is_empty())
-        .ok_or_else(invalid)?;
-    items
-        .iter()
-        .map(|item| {
-            item.as_str()
-                .filter(|email| looks_like_email(email))
-                .map(str::to_owned)
-                .ok_or_else(invalid)
-        })
-        .collect()
-}
-
-fn looks_like_email(text: &str) -> bool {
-    text.split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
 }
 
 fn check_length(field: &str, value: Option<&str>) -> Result<(), ApiError> {

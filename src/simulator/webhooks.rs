@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::delivery::Delivery;
 use super::error::ApiError;
 use super::ids;
+use super::paging::{Page, PageRequest};
 use super::state::present_fields;
 
 /// The resources a webhook may watch; "all" watches every one.
@@ -120,13 +121,6 @@ struct Webhook {
     owner_id: String,
 }
 
-/// One page of an owner's webhooks.
-pub(crate) struct Page {
-    pub(crate) items: Vec<Value>,
-    /// The cursor of the next page, when more remain.
-    pub(crate) next: Option<u64>,
-}
-
 /// Every webhook registration in the organization.
 pub(crate) struct Webhooks {
     list: Vec<Webhook>,
@@ -214,15 +208,16 @@ impl Webhooks {
         Ok(())
     }
 
-    /// Up to `max` of the owner's webhooks, starting at cursor `from`.
-    pub(crate) fn page(&self, owner_id: &str, max: usize, from: u64) -> Page {
+    /// One page of the owner's webhooks; its cursors are creation numbers, so that paging
+    /// survives deletions.
+    pub(crate) fn page(&self, owner_id: &str, request: PageRequest) -> Page {
         let mut remaining = self
             .list
             .iter()
-            .filter(|webhook| webhook.owner_id == owner_id && webhook.seq >= from);
+            .filter(|webhook| webhook.owner_id == owner_id && webhook.seq >= request.from);
         let items = remaining
             .by_ref()
-            .take(max)
+            .take(request.max)
             .map(|webhook| Value::Object(self.fields(webhook)))
             .collect();
         Page {

@@ -960,3 +960,483 @@ async fn random_failures_fail_calls_with_retryable_errors_until_turned_off() {
 
     assert_eq!(api.get(&bot.token, "/people/me").await.status, 200);
 }
+
+// What the organization offers: licenses, locations, roles
+
+/// The URL of a list answer's next page, from its `Link` header.
+fn next_page(answer: &Answer) -> Option<String> {
+    let link = answer.header("link")?;
+    assert!(link.ends_with("rel=\"next\""), "{link}");
+    let url = link
+        .trim_start_matches('<')
+        .split_once('>')
+        .expect("a URL in angle brackets")
+        .0;
+    Some(url.to_owned())
+}
+
+#[tokio::test]
+async fn licenses_locations_and_roles_are_listed_to_the_admin_only() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let colleague = api.sim.add_person("sam@example.com", "Sam Colleague");
+    let license = api.sim.add_license("Webex Calling - Professional", 10);
+    let location = api.sim.add_location("Denver");
+    let role = api.sim.add_role("User Administrator");
+
+    let licenses = api.get(&admin.token, "/licenses").await;
+    let locations = api.get(&admin.token, "/locations").await;
+    let roles = api.get(&admin.token, "/roles").await;
+
+    assert_eq!(licenses.status, 200);
+    assert_eq!(
+        licenses.body["items"],
+        json!([{
+            "id": license,
+            "name": "Webex Calling - Professional",
+            "totalUnits": 10,
+            "consumedUnits": 0,
+            "consumedByUsers": 0,
+            "consumedByWorkspaces": 0,
+        }])
+    );
+    assert_eq!(locations.status, 200);
+    let listed = &locations.body["items"][0];
+    assert_eq!(listed["id"], location.as_str());
+    assert_eq!(listed["name"], "Denver");
+    assert!(listed["orgId"].is_string());
+    assert!(listed["address"]["country"].is_string());
+    assert!(listed["timeZone"].is_string());
+    assert_eq!(roles.status, 200);
+    let role_names: Vec<&str> = roles.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|role| role["name"].as_str())
+        .collect();
+    assert_eq!(role_names, ["Full Administrator", "User Administrator"]);
+    assert_eq!(roles.body["items"][1]["id"], role.as_str());
+
+    for token in [&api.sim.bot().token, &colleague.token] {
+        for path in ["/licenses", "/locations", "/roles"] {
+            let refused = api.get(token, path).await;
+            assert_eq!(refused.status, 403, "{path}");
+            assert!(refused.body["message"].is_string(), "{path}");
+            assert!(refused.body["trackingId"].is_string(), "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn listing_locations_with_max_2_follows_the_link_header_to_every_page() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let added: Vec<String> = ["Denver", "Austin", "Boston", "Chicago", "Dublin"]
+        .iter()
+        .map(|name| api.sim.add_location(name))
+        .collect();
+
+    let mut listed = Vec::new();
+    let mut page_sizes = Vec::new();
+    let mut next = Some(api.url("/locations?max=2"));
+    while let Some(url) = next.take() {
+        let page = send(api.http.get(url).bearer_auth(&admin.token)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let items = page.body["items"].as_array().expect("items");
+        page_sizes.push(items.len());
+        listed.extend(
+            items
+                .iter()
+                .map(|item| item["id"].as_str().unwrap_or_default().to_owned()),
+        );
+        next = next_page(&page);
+        assert!(page_sizes.len() <= added.len(), "paging does not end");
+    }
+
+    assert_eq!(page_sizes, [2, 2, 1]);
+    assert_eq!(listed, added);
+    let unpaged = api.get(&admin.token, "/locations").await;
+    assert_eq!(unpaged.body["items"].as_array().map(Vec::len), Some(5));
+    assert!(unpaged.header("link").is_none());
+}
+
+#[tokio::test]
+async fn a_license_counts_the_people_holding_it_as_consumed() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let license = api.sim.add_license("Meeting - Webex Enterprise", 5);
+
+    for email in ["ann@example.com", "bob@example.com"] {
+        let created = api
+            .create_person(
+                &admin.token,
+                json!({ "emails": [email], "displayName": email, "licenses": [license] }),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        assert_eq!(created.body["licenses"], json!([license]));
+    }
+    let licenses = api.get(&admin.token, "/licenses").await;
+
+    assert_eq!(licenses.body["items"][0]["totalUnits"], 5);
+    assert_eq!(licenses.body["items"][0]["consumedUnits"], 2);
+}
+
+// Memberships
+
+#[tokio::test]
+async fn memberships_are_listed_to_members_only_and_filter_by_person() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let approver = api
+        .sim
+        .add_person("it.approver@example.com", "Ian Approver");
+    let stranger = api.sim.add_person("eve@elsewhere.org", "Eve Stranger");
+    let room = api.sim.group_room("Helpdesk approvals", &[&manager]);
+    api.sim.add_member(&room, &approver);
+    api.sim.add_member(&room, &approver);
+
+    let all = api
+        .get(&bot.token, &format!("/memberships?roomId={}", room.id))
+        .await;
+    let by_id = api
+        .get(
+            &bot.token,
+            &format!("/memberships?roomId={}&personId={}", room.id, approver.id),
+        )
+        .await;
+    let by_email = api
+        .get(
+            &bot.token,
+            &format!(
+                "/memberships?roomId={}&personEmail=IT.Approver%40example.com",
+                room.id
+            ),
+        )
+        .await;
+    let not_a_member = api
+        .get(
+            &bot.token,
+            &format!("/memberships?roomId={}&personId={}", room.id, stranger.id),
+        )
+        .await;
+    let by_stranger = api
+        .get(&stranger.token, &format!("/memberships?roomId={}", room.id))
+        .await;
+
+    assert_eq!(all.status, 200, "{}", all.body);
+    let members: Vec<&str> = all.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|membership| membership["personId"].as_str())
+        .collect();
+    assert_eq!(members, [&manager.id, &bot.id, &approver.id]);
+    assert_eq!(by_id.status, 200);
+    let membership = &by_id.body["items"][0];
+    assert_eq!(by_id.body["items"].as_array().map(Vec::len), Some(1));
+    assert!(membership["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(membership["roomId"], room.id.as_str());
+    assert_eq!(membership["personId"], approver.id.as_str());
+    assert_eq!(membership["personEmail"], "it.approver@example.com");
+    assert_eq!(membership["personDisplayName"], "Ian Approver");
+    assert_eq!(membership["isModerator"], false);
+    assert!(
+        membership["created"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z'))
+    );
+    assert_eq!(by_email.body["items"], by_id.body["items"]);
+    assert_eq!(not_a_member.body, json!({ "items": [] }));
+    assert_eq!(by_stranger.status, 404);
+    assert!(by_stranger.body["message"].is_string());
+    assert!(by_stranger.body["trackingId"].is_string());
+
+    let own = api.get(&approver.token, "/memberships").await;
+    let own_rooms: Vec<&str> = own.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|membership| membership["roomId"].as_str())
+        .collect();
+    assert_eq!(own_rooms, [&room.id]);
+    let filter_without_room = api
+        .get(
+            &bot.token,
+            &format!("/memberships?personId={}", approver.id),
+        )
+        .await;
+    assert_eq!(filter_without_room.status, 400);
+}
+
+#[tokio::test]
+async fn membership_pages_keep_their_filters_in_the_link() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let people: Vec<SimPerson> = (0..3)
+        .map(|n| {
+            api.sim
+                .add_person(&format!("p{n}@example.com"), &format!("P {n}"))
+        })
+        .collect();
+    let room = api
+        .sim
+        .group_room("Team", &people.iter().collect::<Vec<_>>());
+
+    let first = api
+        .get(
+            &bot.token,
+            &format!("/memberships?roomId={}&max=3", room.id),
+        )
+        .await;
+    let link = next_page(&first).expect("a second page");
+    let second = send(api.http.get(link).bearer_auth(&bot.token)).await;
+
+    assert_eq!(first.body["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(second.body["items"][0]["personId"], bot.id.as_str());
+    assert!(next_page(&second).is_none());
+}
+
+#[tokio::test]
+#[should_panic(expected = "1:1 space")]
+async fn adding_a_member_to_a_direct_space_is_a_test_error() {
+    let api = spawn_simulator().await;
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let colleague = api.sim.add_person("sam@example.com", "Sam Colleague");
+    let room = api.sim.direct_room(&manager);
+
+    api.sim.add_member(&room, &colleague);
+}
+
+// Creating people with licenses, roles, a manager and Webex Calling
+
+#[tokio::test]
+async fn a_calling_user_needs_a_location_and_is_created_with_one_and_a_calling_license() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let calling = api.sim.add_license("Webex Calling - Professional", 10);
+    let location = api.sim.add_location("Denver");
+    let numbers = json!([{ "type": "work", "value": "+1 408 526 7209" }]);
+    let person = |extra: Value| {
+        let mut body = json!({
+            "emails": ["jane.doe@example.com"],
+            "displayName": "Jane Doe",
+            "phoneNumbers": numbers,
+            "extension": "7209",
+            "licenses": [calling],
+        });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        body
+    };
+
+    let without_location = api
+        .post(&admin.token, "/people?callingData=true", person(json!({})))
+        .await;
+    assert_eq!(without_location.status, 400);
+    let message = without_location.body["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("locationId"), "{message}");
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+
+    let created = api
+        .post(
+            &admin.token,
+            "/people?callingData=true",
+            person(json!({ "locationId": location })),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["phoneNumbers"], numbers);
+    assert_eq!(created.body["extension"], "7209");
+    assert_eq!(created.body["locationId"], location.as_str());
+    assert_eq!(created.body["licenses"], json!([calling]));
+    assert_eq!(created.body["invitePending"], "true");
+    assert_eq!(created.body["loginEnabled"], "false");
+
+    let id = created.body["id"].as_str().unwrap_or_default();
+    let with_calling = api
+        .get(&admin.token, &format!("/people/{id}?callingData=true"))
+        .await;
+    let by_email = api
+        .get(
+            &admin.token,
+            "/people?email=jane.doe%40example.com&callingData=true",
+        )
+        .await;
+    let without_calling = api.get(&admin.token, &format!("/people/{id}")).await;
+    let bot_asking = api
+        .get(
+            &api.sim.bot().token,
+            &format!("/people/{id}?callingData=true"),
+        )
+        .await;
+
+    assert_eq!(with_calling.body, created.body);
+    assert_eq!(by_email.body["items"], json!([created.body]));
+    for hidden in [&without_calling, &bot_asking] {
+        assert_eq!(hidden.status, 200);
+        for field in ["phoneNumbers", "extension", "locationId"] {
+            assert!(hidden.body.get(field).is_none(), "{field}: {}", hidden.body);
+        }
+        assert_eq!(hidden.body["licenses"], json!([calling]));
+    }
+    let logged = api
+        .sim
+        .calls()
+        .into_iter()
+        .filter(|call| call.method == "POST" && call.path == "/v1/people")
+        .filter_map(|call| call.query)
+        .collect::<Vec<_>>();
+    assert_eq!(logged, ["callingData=true", "callingData=true"]);
+}
+
+#[tokio::test]
+async fn calling_numbers_without_a_calling_license_are_rejected() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let meetings = api.sim.add_license("Meeting - Webex Enterprise", 10);
+    let location = api.sim.add_location("Denver");
+
+    let answer = api
+        .create_person(
+            &admin.token,
+            json!({
+                "emails": ["jane.doe@example.com"],
+                "displayName": "Jane Doe",
+                "extension": "7209",
+                "locationId": location,
+                "licenses": [meetings],
+            }),
+        )
+        .await;
+
+    assert_eq!(answer.status, 400);
+    let message = answer.body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Webex Calling license"), "{message}");
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn unknown_license_role_location_or_manager_ids_are_rejected_by_name() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let unknown = "Y2lzY29zcGFyazovL3VzL1VOS05PV04vMQ";
+    let invalid = [
+        json!({ "licenses": [unknown] }),
+        json!({ "roles": [unknown] }),
+        json!({ "locationId": unknown }),
+        json!({ "managerId": unknown }),
+    ];
+
+    for fields in invalid {
+        let mut body = json!({ "emails": ["jane.doe@example.com"], "displayName": "Jane Doe" });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        let answer = api.create_person(&admin.token, body).await;
+        assert_eq!(answer.status, 400, "{fields}");
+        let message = answer.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(unknown), "{fields}: {message}");
+    }
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn a_person_is_created_with_the_roles_licenses_and_manager_given() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let license = api.sim.add_license("Messaging", 10);
+    let role = api.sim.add_role("Support Administrator");
+
+    let created = api
+        .create_person(
+            &admin.token,
+            json!({
+                "emails": ["jane.doe@example.com"],
+                "displayName": "Jane Doe",
+                "licenses": [license],
+                "roles": [role],
+                "managerId": manager.id,
+                "manager": "Maria Manager",
+            }),
+        )
+        .await;
+
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["licenses"], json!([license]));
+    assert_eq!(created.body["roles"], json!([role]));
+    assert_eq!(created.body["managerId"], manager.id.as_str());
+    assert_eq!(created.body["manager"], "Maria Manager");
+    assert!(created.body["created"].is_string());
+    let id = created.body["id"].as_str().unwrap_or_default();
+    let fetched = api.get(&admin.token, &format!("/people/{id}")).await;
+    assert_eq!(fetched.body, created.body);
+}
+
+// Deleted messages
+
+#[tokio::test]
+async fn a_deleted_message_is_counted_and_gone_from_its_room() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let room = api.sim.direct_room(&manager);
+    let sent = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "roomId": room.id, "text": "Approve Jane Doe?" }),
+        )
+        .await;
+    let id = sent.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(api.sim.delete_count(), 0);
+
+    let deleted = send(
+        api.http
+            .delete(api.url(&format!("/messages/{id}")))
+            .bearer_auth(&bot.token),
+    )
+    .await;
+
+    assert_eq!(deleted.status, 204);
+    assert_eq!(api.sim.delete_count(), 1);
+    assert_eq!(api.sim.deleted_messages()[0].id, id);
+    assert!(api.sim.messages_in(&room.id).is_empty());
+}
+
+#[tokio::test]
+async fn a_deleted_card_can_still_be_submitted_from_a_client_that_shows_it() {
+    let api = spawn_simulator().await;
+    let (target_url, mut received) = spawn_receiver().await;
+    let bot = api.sim.bot();
+    api.register_webhook(&bot, "attachmentActions", &target_url)
+        .await;
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let sent = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({
+                "toPersonEmail": manager.email,
+                "markdown": "Approve Jane Doe?",
+                "attachments": [card(json!({ "action": "approve" }))]
+            }),
+        )
+        .await;
+    let card_id = sent.body["id"].as_str().expect("a message id").to_owned();
+    let path = format!("/messages/{card_id}");
+    send(api.http.delete(api.url(&path)).bearer_auth(&bot.token)).await;
+
+    let action_id = api.sim.submit(&manager, &card_id, json!({})).await;
+
+    let envelope = next_delivery(&mut received).await.json();
+    assert_eq!(envelope["data"]["id"], action_id.as_str());
+    assert_eq!(envelope["data"]["messageId"], card_id.as_str());
+    assert_eq!(api.get(&bot.token, &path).await.status, 404);
+}
