@@ -2,7 +2,10 @@
 
 use std::sync::LazyLock;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+
+use crate::onboarding::choices::{OrgChoices, is_calling_license};
+use crate::onboarding::domain::FieldError;
 
 /// The content type Webex expects for an Adaptive Card attachment.
 pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -12,14 +15,136 @@ static ONBOARDING: LazyLock<Value> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("cards/onboarding.json is not JSON: {e}"))
 });
 
-/// The onboarding form, as a message attachment.
-pub fn onboarding_attachment() -> Value {
-    json!({ "contentType": CARD_CONTENT_TYPE, "content": &*ONBOARDING })
+static APPROVAL: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../cards/approval.json"))
+        .unwrap_or_else(|e| panic!("cards/approval.json is not JSON: {e}"))
+});
+
+/// Wraps a card as a message attachment.
+pub fn attachment(card: Value) -> Value {
+    json!({ "contentType": CARD_CONTENT_TYPE, "content": card })
 }
 
 /// The markdown a client shows when it cannot render the card.
 pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
      open this space in the Webex app (desktop, web or mobile) to fill it in.";
+
+/// The onboarding form with the organization's choices, the person's earlier values, and the
+/// problems found in them shown next to their inputs.
+///
+/// A choice list with nothing to offer is removed, and so is the calling section when no
+/// calling license or no location may be chosen.
+pub fn onboarding_card(
+    choices: &OrgChoices,
+    values: &Map<String, Value>,
+    errors: &[FieldError],
+) -> Value {
+    let mut card = ONBOARDING.clone();
+    let lists = [
+        ("licenses", &choices.licenses),
+        ("locationId", &choices.locations),
+        ("roles", &choices.roles),
+    ];
+    for (id, offered) in lists {
+        if offered.is_empty() {
+            remove(&mut card, id);
+            remove(&mut card, &format!("{id}.error"));
+        } else if let Some(set) = find(&mut card, id) {
+            set["choices"] = offered
+                .iter()
+                .map(|c| json!({"title": c.name, "value": c.id}))
+                .collect();
+        }
+    }
+    if choices.licenses.is_empty() && choices.locations.is_empty() && choices.roles.is_empty() {
+        remove(&mut card, "licensesHeading");
+    }
+    let calling = choices.licenses.iter().any(is_calling_license) && !choices.locations.is_empty();
+    if !calling {
+        for id in ["callingHeading", "callingHint", "calling"] {
+            remove(&mut card, id);
+        }
+    }
+    for (id, value) in values {
+        if let (Some(input), Some(text)) = (find(&mut card, id), value.as_str())
+            && input["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Input."))
+        {
+            input["value"] = Value::from(text);
+        }
+    }
+    for error in errors {
+        if let Some(block) = find(&mut card, &format!("{}.error", error.field)) {
+            let text = match block["text"].as_str().map(str::trim) {
+                Some(earlier) if !earlier.is_empty() => {
+                    format!("{earlier} {}", capitalized(&error.message))
+                }
+                _ => capitalized(&error.message),
+            };
+            block["text"] = Value::from(text);
+            block["isVisible"] = Value::Bool(true);
+        }
+    }
+    card
+}
+
+/// The approval card for one request: who asked, the summary, and Approve and Reject buttons
+/// that carry the request's id.
+pub fn approval_card(request_id: i64, requested_by: &str, summary: &[(&str, String)]) -> Value {
+    let mut card = APPROVAL.clone();
+    if let Some(block) = find(&mut card, "requestedBy") {
+        block["text"] = Value::from(format!("Asked by {requested_by}"));
+    }
+    if let Some(facts) = find(&mut card, "summary") {
+        facts["facts"] = summary
+            .iter()
+            .map(|(title, value)| json!({"title": title, "value": value}))
+            .collect();
+    }
+    if let Some(actions) = card["actions"].as_array_mut() {
+        for action in actions {
+            action["data"]["requestId"] = Value::from(request_id.to_string());
+        }
+    }
+    card
+}
+
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        let mut text: String = first.to_uppercase().collect();
+        text.push_str(chars.as_str());
+        if !text.ends_with('.') {
+            text.push('.');
+        }
+        text
+    })
+}
+
+/// The element with this `id`, anywhere in the card.
+fn find<'a>(value: &'a mut Value, id: &str) -> Option<&'a mut Value> {
+    if value.get("id").and_then(Value::as_str) == Some(id) {
+        return Some(value);
+    }
+    match value {
+        Value::Object(map) => map.values_mut().find_map(|v| find(v, id)),
+        Value::Array(items) => items.iter_mut().find_map(|v| find(v, id)),
+        _ => None,
+    }
+}
+
+/// Removes the element with this `id` from whichever list holds it.
+fn remove(value: &mut Value, id: &str) {
+    match value {
+        Value::Array(items) => {
+            items.retain(|item| item.get("id").and_then(Value::as_str) != Some(id));
+            items.iter_mut().for_each(|v| remove(v, id));
+        }
+        Value::Object(map) => map.values_mut().for_each(|v| remove(v, id)),
+        _ => {}
+    }
+}
 
 /// Every `Input.*` element of a card, in document order.
 pub fn inputs(card: &Value) -> Vec<&Value> {
@@ -103,6 +228,94 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 1, "no card was checked");
+    }
+
+    #[test]
+    fn filled_cards_follow_webex_rules_and_are_kept_for_the_cardcheck_tool() {
+        use crate::onboarding::choices::{Choice, OrgChoices};
+        use crate::onboarding::domain::FieldError;
+        let choice = |id: &str, name: &str| Choice {
+            id: id.into(),
+            name: name.into(),
+        };
+        let choices = OrgChoices {
+            licenses: vec![
+                choice("L-1", "Webex Meetings"),
+                choice("L-2", "Webex Calling - Professional"),
+            ],
+            locations: vec![choice("LOC-1", "Berlin HQ")],
+            roles: vec![choice("R-1", "User Administrator")],
+            all_licenses: Vec::new(),
+        };
+        let values = serde_json::json!({"email": "jane.doe@", "firstName": "Jane"});
+        let errors = [FieldError::new(
+            "email",
+            "\"jane.doe@\" is not a valid email address",
+        )];
+        let samples = [
+            (
+                "onboarding-bare",
+                super::onboarding_card(&OrgChoices::default(), &Default::default(), &[]),
+            ),
+            (
+                "onboarding-choices",
+                super::onboarding_card(&choices, &Default::default(), &[]),
+            ),
+            (
+                "onboarding-errors",
+                super::onboarding_card(&choices, values.as_object().expect("object"), &errors),
+            ),
+            (
+                "approval",
+                super::approval_card(
+                    7,
+                    "mia@example.com",
+                    &[("Email", "jane@example.com".into())],
+                ),
+            ),
+        ];
+        // .ci/run checks these with Microsoft's SDK too, as Webex takes them.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/card-samples");
+        std::fs::create_dir_all(dir).expect("a folder for samples");
+        for (name, card) in samples {
+            assert_eq!(webex_problems(&card), Vec::<String>::new(), "{name}");
+            let text = serde_json::to_string_pretty(&card).expect("serializes");
+            std::fs::write(format!("{dir}/{name}.json"), text).expect("written");
+        }
+    }
+
+    #[test]
+    fn a_filled_form_shows_values_errors_and_only_the_choices_there_are() {
+        use crate::onboarding::choices::OrgChoices;
+        use crate::onboarding::domain::FieldError;
+        let values = serde_json::json!({"email": "jane.doe@", "title": "Engineer"});
+        let errors = [
+            FieldError::new("email", "it is wrong"),
+            FieldError::new("form", "give a name"),
+        ];
+        let card = super::onboarding_card(
+            &OrgChoices::default(),
+            values.as_object().expect("object"),
+            &errors,
+        );
+        let ids: Vec<_> = super::inputs(&card)
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
+        assert!(
+            !ids.contains(&"licenses") && !ids.contains(&"phoneNumbers"),
+            "{ids:?}"
+        );
+        let email = super::inputs(&card)
+            .into_iter()
+            .find(|i| i["id"] == "email")
+            .cloned();
+        assert_eq!(email.expect("email")["value"], "jane.doe@");
+        let text = card.to_string();
+        assert!(
+            text.contains("It is wrong.") && text.contains("Give a name."),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::onboarding::choices::Grantable;
 use crate::onboarding::policy::Requesters;
 use crate::store::DEFAULT_DATABASE_URL;
 use crate::webex::CALL_TIMEOUT;
@@ -44,6 +45,12 @@ pub struct Config {
     pub database_url: String,
     /// `ONBOARD_REQUESTERS`: who may onboard people.
     pub requesters: Requesters,
+    /// `ONBOARD_APPROVERS_ROOM`: when set, every request waits for a member of this room.
+    pub approvers_room: Option<String>,
+    /// `ONBOARD_LICENSES` and `ONBOARD_ROLES`: what may be granted (names or ids).
+    pub grantable: Grantable,
+    /// `ONBOARD_CHOICES_REFRESH_SECS`: how long the organization's choices are cached.
+    pub choices_refresh: Duration,
     /// `WEBEX_TIMEOUT_SECS`: how long one Webex call may take.
     pub call_timeout: Duration,
     /// `ONBOARD_WORKERS` (0: record deliveries only), `ONBOARD_LEASE_SECS`, and the retry pacing.
@@ -107,7 +114,9 @@ impl Config {
         let call_timeout =
             Duration::from_secs(number("WEBEX_TIMEOUT_SECS", CALL_TIMEOUT.as_secs())?);
         let workers = WorkerSettings {
-            workers: usize::try_from(number("ONBOARD_WORKERS", 4)?.min(64)).unwrap_or(4),
+            workers: usize::try_from(number("ONBOARD_WORKERS", 4)?)
+                .unwrap_or(usize::MAX)
+                .min(64),
             lease: Duration::from_secs(number("ONBOARD_LEASE_SECS", 30)?.max(1)),
             ..WorkerSettings::default()
         };
@@ -121,6 +130,11 @@ impl Config {
                 });
             }
         };
+        let grantable = Grantable::parse(
+            &get("ONBOARD_LICENSES").unwrap_or_default(),
+            &get("ONBOARD_ROLES").unwrap_or_default(),
+        );
+        let choices_refresh = Duration::from_secs(number("ONBOARD_CHOICES_REFRESH_SECS", 600)?);
         Ok(Self {
             bot_token,
             admin_token,
@@ -130,6 +144,9 @@ impl Config {
             listen_addr,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             requesters,
+            approvers_room: get("ONBOARD_APPROVERS_ROOM"),
+            grantable,
+            choices_refresh,
             call_timeout,
             workers,
             log_format,

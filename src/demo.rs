@@ -1,6 +1,7 @@
 //! `webex-onboard demo`: the bot and the simulator on loopback, and a manager who onboards a
 //! new hire, submits the same card twice, and then submits a form with mistakes.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
 
@@ -31,7 +32,8 @@ struct Conversation<'a, W: Write> {
     sim: &'a Simulator,
     room: SimRoom,
     manager: SimPerson,
-    seen: usize,
+    /// The bot's messages printed so far.
+    seen: HashSet<String>,
     out: &'a mut W,
 }
 
@@ -65,16 +67,25 @@ impl<W: Write> Conversation<'_, W> {
 
     /// Waits for the bot's next message and prints it.
     async fn answers(&mut self, to: &str) -> Result<Vec<SimMessage>, DemoError> {
-        let all = self
-            .sim
-            .wait_for_bot_messages(&self.room.id, self.seen + 1, ANSWER_TIMEOUT)
-            .await;
-        if all.len() <= self.seen {
-            return Err(DemoError::NoAnswer(to.to_owned()));
-        }
-        let new = all[self.seen..].to_vec();
-        self.seen = all.len();
+        let bot = self.sim.bot().id;
+        let deadline = tokio::time::Instant::now() + ANSWER_TIMEOUT;
+        let new = loop {
+            let new: Vec<SimMessage> = self
+                .sim
+                .messages_in(&self.room.id)
+                .into_iter()
+                .filter(|m| m.person_id == bot && !self.seen.contains(&m.id))
+                .collect();
+            if !new.is_empty() {
+                break new;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DemoError::NoAnswer(to.to_owned()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
         for message in &new {
+            self.seen.insert(message.id.clone());
             self.print_bot(message)?;
         }
         Ok(new)
@@ -99,6 +110,13 @@ impl<W: Write> Conversation<'_, W> {
                 })
                 .collect();
             writeln!(self.out, "{indent}fields: {}", fields.join(" · "))?;
+            // A form sent again says why; the first form's text is only the fallback.
+            let text = message.markdown.as_deref().unwrap_or("");
+            if text != cards::ONBOARDING_FALLBACK {
+                for line in text.lines().filter(|l| !l.is_empty()) {
+                    writeln!(self.out, "{indent}{line}")?;
+                }
+            }
             return Ok(());
         }
         let text = message
@@ -161,7 +179,7 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
         sim: &sim,
         room,
         manager,
-        seen: 0,
+        seen: HashSet::new(),
         out,
     };
 
@@ -175,19 +193,28 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
     talk.submit(&card, new_hire).await?;
     writeln!(talk.out)?;
     let card = card_in(&talk.say("onboard").await?)?;
-    talk.submit(&card, json!({"email": "john.smith@", "firstName": " "}))
-        .await?;
-
-    let created = sim.people_with_email("jane.doe@example.com").len();
+    let bad = json!({"email": "john.smith@", "firstName": " "});
+    let again = card_in(&talk.submit(&card, bad).await?)?;
     writeln!(
         talk.out,
-        "\nResult: {created} account for jane.doe@example.com in the simulated Webex; {} people in its directory.",
+        "\n(the form came back with the values entered; corrected, it goes through)"
+    )?;
+    let fixed =
+        json!({"email": "john.smith@example.com", "firstName": "John", "lastName": "Smith"});
+    talk.submit(&again, fixed).await?;
+
+    let jane = sim.people_with_email("jane.doe@example.com").len();
+    let john = sim.people_with_email("john.smith@example.com").len();
+    writeln!(
+        talk.out,
+        "\nResult: {jane} account for jane.doe@example.com and {john} for john.smith@example.com \
+         in the simulated Webex; {} people in its directory.",
         sim.person_count()
     )?;
     sandbox.stop().await?;
-    if created != 1 {
+    if (jane, john) != (1, 1) {
         return Err(DemoError::Unexpected(format!(
-            "{created} accounts were created instead of 1"
+            "{jane} and {john} accounts were created instead of one each"
         )));
     }
     Ok(())

@@ -11,6 +11,7 @@
 //! - [`webex`]: the Webex REST client, one type per token.
 //! - [`cards`]: the Adaptive Cards in `cards/`.
 //! - [`registration`]: the bot's two webhooks.
+//! - [`report`]: `webex-onboard audit`, the audit trail for people and tools.
 //! - [`simulator`]: a stateful Webex over real HTTP, for tests and the demo.
 //! - [`sandbox`]: the bot wired to the simulator on loopback.
 //! - [`demo`]: the whole conversation against the simulator.
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod http;
 pub mod onboarding;
 pub mod registration;
+pub mod report;
 pub mod sandbox;
 pub mod simulator;
 pub mod startup;

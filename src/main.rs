@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use webex_onboard::config::{Config, LogFormat};
 use webex_onboard::startup::{Application, shutdown_signal};
-use webex_onboard::{demo, telemetry};
+use webex_onboard::store::{DEFAULT_DATABASE_URL, Store};
+use webex_onboard::{demo, report, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +25,12 @@ enum Command {
     Serve,
     /// Run the bot against the built-in Webex simulator and play a whole onboarding conversation.
     Demo,
+    /// Print the audit trail of DATABASE_URL: who asked, who decided, what Webex was sent and said.
+    Audit {
+        /// One JSON object a line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[tokio::main]
@@ -31,6 +38,34 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve => serve().await,
         Command::Demo => run_demo().await,
+        Command::Audit { json } => audit(json).await,
+    }
+}
+
+async fn audit(json: bool) -> ExitCode {
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    let result: anyhow::Result<()> = async {
+        let store = Store::connect(&url).await?;
+        let entries = store.audit().await?;
+        store.close().await;
+        let mut out = std::io::stdout().lock();
+        if json {
+            report::json_lines(&entries, &mut out)?;
+        } else {
+            report::table(&entries, &mut out)?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("webex-onboard audit: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, LogFormat};
+use crate::onboarding::choices::Grantable;
 use crate::onboarding::policy::Requesters;
 use crate::simulator::Simulator;
 use crate::startup::{Application, StartupError};
@@ -21,6 +22,12 @@ use crate::worker::WorkerSettings;
 pub struct SandboxOptions {
     /// `ONBOARD_REQUESTERS`.
     pub requesters: String,
+    /// `ONBOARD_APPROVERS_ROOM`.
+    pub approvers_room: Option<String>,
+    /// `ONBOARD_LICENSES`.
+    pub licenses: String,
+    /// `ONBOARD_ROLES`.
+    pub roles: String,
     /// A database URL, or `None` for a fresh SQLite file in the temp folder.
     pub database_url: Option<String>,
     /// Worker pacing; tests shorten the delays.
@@ -33,6 +40,9 @@ impl Default for SandboxOptions {
     fn default() -> Self {
         Self {
             requesters: "@example.com".to_owned(),
+            approvers_room: None,
+            licenses: String::new(),
+            roles: String::new(),
             database_url: None,
             workers: WorkerSettings {
                 poll: Duration::from_millis(100),
@@ -103,6 +113,9 @@ impl Sandbox {
             requesters: Requesters::parse(&options.requesters).map_err(|reason| {
                 StartupError::Config(format!("ONBOARD_REQUESTERS is invalid: {reason}"))
             })?,
+            approvers_room: options.approvers_room,
+            grantable: Grantable::parse(&options.licenses, &options.roles),
+            choices_refresh: Duration::from_secs(60),
             call_timeout: options.call_timeout,
             workers: options.workers,
             log_format: LogFormat::Text,

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::http::{self, Edge};
+use crate::onboarding::choices::ChoiceCache;
 use crate::onboarding::{BotIdentity, Workflow};
 use crate::registration;
 use crate::store::{Recorder, Store, StoreError};
@@ -91,10 +92,17 @@ impl Application {
         }
         let recorded = Arc::new(Notify::new());
         let (recorder, recorder_task) = Recorder::spawn(store.clone(), recorded.clone());
+        let choices = ChoiceCache::new(
+            admin.clone(),
+            config.grantable.clone(),
+            config.choices_refresh,
+        );
         let workflow = Arc::new(Workflow {
             store: store.clone(),
             bot,
             admin,
+            approvers_room: config.approvers_room.clone(),
+            choices,
             me: BotIdentity {
                 display_name: me.display_name.unwrap_or_default(),
                 id: me.id,

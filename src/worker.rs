@@ -13,7 +13,7 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use crate::onboarding::{JobError, Workflow, tracking_id};
-use crate::store::{Job, Store, now_ms};
+use crate::store::{Completion, Job, Store, StoreError, now_ms};
 
 /// How the workers pace themselves.
 #[derive(Debug, Clone)]
@@ -32,6 +32,9 @@ pub struct WorkerSettings {
     pub max_attempts: i64,
     /// On shutdown, how long a running job may take before it is handed back.
     pub grace: Duration,
+    /// How long a handed-back job waits, so that a Webex call abandoned at shutdown has ended
+    /// before anyone looks at its outcome (the call timeout).
+    pub release_delay: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -44,6 +47,7 @@ impl Default for WorkerSettings {
             retry_cap: Duration::from_secs(300),
             max_attempts: 12,
             grace: Duration::from_secs(7),
+            release_delay: crate::webex::CALL_TIMEOUT,
         }
     }
 }
@@ -67,6 +71,16 @@ pub fn spawn(
         };
         tracker.spawn(worker.run());
     }
+}
+
+/// How a handler's run ended.
+enum Worked {
+    /// Boxed: a completion is large, and the other outcomes carry nothing.
+    Finished(Box<Result<Completion, JobError>>),
+    /// Shutdown's grace period ran out: the job is handed back.
+    Stopped,
+    /// Another worker holds the job now.
+    LeaseLost,
 }
 
 struct Worker {
@@ -109,7 +123,8 @@ impl Worker {
                 }
             }
         }
-        if let Err(error) = self.store().release_jobs(&self.owner).await {
+        let delay_ms = i64::try_from(self.settings.release_delay.as_millis()).unwrap_or(i64::MAX);
+        if let Err(error) = self.store().release_jobs(&self.owner, delay_ms).await {
             tracing::warn!(%error, "could not hand back jobs; they resume when their lease ends");
         }
     }
@@ -121,68 +136,101 @@ impl Worker {
     }
 
     async fn run_job_in_span(&self, job: Job) {
-        let handled = {
-            let work = self.workflow.handle(&job);
-            tokio::pin!(work);
-            let mut heartbeat = tokio::time::interval(self.settings.lease / 3);
-            heartbeat.tick().await;
-            let stopping = async {
-                self.stop.cancelled().await;
-                tokio::time::sleep(self.settings.grace).await;
-            };
-            tokio::pin!(stopping);
-            loop {
-                tokio::select! {
-                    result = &mut work => break Some(result),
-                    _ = heartbeat.tick() => {
-                        if let Err(error) = self.store().extend_lease(&job, &self.owner, self.lease_ms()).await {
-                            tracing::warn!(%error, "could not extend the lease");
-                        }
-                    }
-                    () = &mut stopping => break None,
+        // Claimed more often than allowed: its runs died with their process (or this is the last
+        // try). Either way, stop and say so rather than crash every replica in turn.
+        let result = if job.attempts > self.settings.max_attempts {
+            Err(JobError::Permanent(format!(
+                "it was tried {} times without finishing",
+                self.settings.max_attempts
+            )))
+        } else {
+            match self.work_on(&job).await {
+                Worked::Finished(result) => *result,
+                Worked::Stopped => {
+                    tracing::info!(outcome = "released", "shutting down; job handed back");
+                    return;
+                }
+                Worked::LeaseLost => {
+                    tracing::warn!(outcome = "lost lease", "another worker took this job over");
+                    return;
                 }
             }
         };
-        let Some(result) = handled else {
-            tracing::info!(outcome = "released", "shutting down; job handed back");
-            return;
-        };
-        let store = self.store();
-        let written = match result {
-            Ok(done) => store
-                .complete_job(&job, &self.owner, done, None)
-                .await
-                .map(|ours| {
-                    if ours {
-                        tracing::info!(outcome = "done", "event handled");
-                    } else {
-                        tracing::warn!(outcome = "lost lease", "another worker took this job over");
-                    }
-                }),
-            Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
-                let delay = self.retry_delay(&job, &error);
-                tracing::warn!(outcome = "retry", %error, delay_ms = delay.as_millis() as u64, "will try again");
-                let at = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
-                store
-                    .retry_job(&job, &self.owner, at, &error.to_string())
-                    .await
-            }
-            Err(error) => {
-                tracing::error!(outcome = "gave up", %error, "event could not be handled");
-                let reason = error.to_string();
-                let done = self.workflow.give_up(&job, &reason).await;
-                store
-                    .complete_job(&job, &self.owner, done, Some(&reason))
-                    .await
-                    .map(drop)
-            }
-        };
-        if let Err(error) = written {
+        if let Err(error) = self.record(&job, result).await {
             tracing::error!(%error, "could not record the job's outcome; it runs again after its lease");
         }
     }
 
-    /// `Retry-After` when Webex sent one (capped), else exponential backoff with full jitter.
+    /// Runs the handler while keeping the lease alive; stops it when the lease is lost or when
+    /// shutdown's grace period is over.
+    async fn work_on(&self, job: &Job) -> Worked {
+        let work = self.workflow.handle(job);
+        tokio::pin!(work);
+        let mut heartbeat = tokio::time::interval(self.settings.lease / 3);
+        heartbeat.tick().await;
+        let stopping = async {
+            self.stop.cancelled().await;
+            tokio::time::sleep(self.settings.grace).await;
+        };
+        tokio::pin!(stopping);
+        loop {
+            tokio::select! {
+                result = &mut work => return Worked::Finished(Box::new(result)),
+                _ = heartbeat.tick() => match self.store().extend_lease(job, self.lease_ms()).await {
+                    Ok(true) => {}
+                    Ok(false) => return Worked::LeaseLost,
+                    Err(error) => tracing::warn!(%error, "could not extend the lease"),
+                },
+                () = &mut stopping => return Worked::Stopped,
+            }
+        }
+    }
+
+    /// Commits the job's outcome: done, a retry later, or given up with the person told why.
+    async fn record(
+        &self,
+        job: &Job,
+        result: Result<Completion, JobError>,
+    ) -> Result<(), StoreError> {
+        let store = self.store();
+        match result {
+            Ok(done) => {
+                if store.complete_job(job, done, None).await? {
+                    tracing::info!(outcome = "done", "event handled");
+                } else {
+                    tracing::warn!(outcome = "lost lease", "another worker took this job over");
+                }
+                Ok(())
+            }
+            Err(JobError::Store(StoreError::LeaseLost)) => {
+                tracing::warn!(outcome = "lost lease", "another worker took this job over");
+                Ok(())
+            }
+            Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
+                let delay = self.retry_delay(job, &error);
+                let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                tracing::warn!(outcome = "retry", %error, delay_ms, "will try again");
+                let at = now_ms().saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX));
+                store.retry_job(job, at, &error.to_string()).await
+            }
+            Err(error) => {
+                let reason = error.to_string();
+                let done = match self.workflow.give_up(job, &reason).await {
+                    Ok(done) => done,
+                    Err(store_error) => {
+                        // Without the request's state the person cannot be told the truth; later.
+                        let at = now_ms() + self.lease_ms();
+                        return store.retry_job(job, at, &store_error.to_string()).await;
+                    }
+                };
+                tracing::error!(outcome = "gave up", %error, "event could not be handled");
+                store.complete_job(job, done, Some(&reason)).await.map(drop)
+            }
+        }
+    }
+
+    /// `Retry-After` when Webex sent one (capped), else exponential backoff with jitter: a random
+    /// point in the upper half of the doubled delay, so that retries spread but still back off.
     fn retry_delay(&self, job: &Job, error: &JobError) -> Duration {
         let cap = self.settings.retry_cap;
         if let JobError::Webex(webex) = error

@@ -1,3 +1,6 @@
+//! `POST /webhook`.
+
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -11,12 +14,13 @@ use super::{Edge, signature};
 use crate::store::{JobKind, NewJob};
 
 /// The parts of a Webex envelope the edge reads; every other field is optional.
+/// Strings borrow from the body unless they hold an escape.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow)]
-    resource: &'a str,
+    resource: Cow<'a, str>,
     #[serde(borrow)]
-    event: &'a str,
+    event: Cow<'a, str>,
     #[serde(borrow)]
     data: &'a RawValue,
 }
@@ -24,7 +28,7 @@ struct Envelope<'a> {
 #[derive(Deserialize)]
 struct DataId<'a> {
     #[serde(borrow)]
-    id: &'a str,
+    id: Cow<'a, str>,
 }
 
 /// `POST /webhook`: verify the raw bytes, record the event, acknowledge.
@@ -45,7 +49,7 @@ pub async fn receive(
             return (StatusCode::BAD_REQUEST, "not a webhook envelope");
         }
     };
-    let kind = match (envelope.resource, envelope.event) {
+    let kind = match (envelope.resource.as_ref(), envelope.event.as_ref()) {
         ("messages", "created") => JobKind::Message,
         ("attachmentActions", "created") => JobKind::Submission,
         _ => return (StatusCode::NO_CONTENT, ""),
@@ -62,7 +66,7 @@ pub async fn receive(
     match edge.recorder.record(job).await {
         Ok(()) => (StatusCode::OK, "recorded"),
         Err(error) => {
-            // Not acknowledged, so Webex delivers it again.
+            // Not acknowledged: the delivery counts as failed for Webex, which may send it again.
             tracing::error!(%error, "could not record a delivery");
             (StatusCode::SERVICE_UNAVAILABLE, "cannot record now")
         }

@@ -5,6 +5,10 @@
 pub enum Command {
     /// `onboard`: send the onboarding card.
     Onboard,
+    /// `status EMAIL`: what Webex knows of that person.
+    Status(String),
+    /// `pending`: the requests waiting for an approver.
+    Pending,
     /// `help`, or anything the bot does not know.
     Help,
 }
@@ -12,9 +16,12 @@ pub enum Command {
 impl Command {
     /// Reads the command from a message's text, once the bot's own mention is removed.
     pub fn parse(text: &str) -> Self {
-        let first = text.split_whitespace().next().unwrap_or("");
-        match first.to_lowercase().as_str() {
-            "onboard" => Self::Onboard,
+        let mut words = text.split_whitespace();
+        let first = words.next().unwrap_or("").to_lowercase();
+        match (first.as_str(), words.next()) {
+            ("onboard", _) => Self::Onboard,
+            ("status", Some(email)) => Self::Status(email.trim_matches(['<', '>']).to_owned()),
+            ("pending", _) => Self::Pending,
             _ => Self::Help,
         }
     }
@@ -50,6 +57,12 @@ mod tests {
         assert_eq!(Command::parse("Onboard"), Command::Onboard);
         assert_eq!(Command::parse("onboarding"), Command::Help);
         assert_eq!(Command::parse(""), Command::Help);
+        assert_eq!(
+            Command::parse("Status jane@example.com"),
+            Command::Status("jane@example.com".into())
+        );
+        assert_eq!(Command::parse("status"), Command::Help);
+        assert_eq!(Command::parse("PENDING"), Command::Pending);
     }
 
     #[test]

@@ -2,13 +2,28 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::choices::{OrgChoices, is_calling_license};
+
 /// An email address that parsed, trimmed, as Webex would accept it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> Self {
+        email.0
+    }
+}
 
 impl Email {
     /// Parses an address; the error says why it is not one.
@@ -48,45 +63,100 @@ impl fmt::Display for Email {
     }
 }
 
-/// The id of a card message the bot sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardId(pub String);
-
-/// The id of one card submission (an attachment action).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionId(pub String);
-
 /// One problem with a submitted form, named by the input it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
-    /// The card input id, or `name` for the rule across the three name inputs.
-    pub field: &'static str,
+    /// The card input id, or `form` for a rule across inputs (the three names).
+    pub field: String,
     pub message: String,
+}
+
+impl FieldError {
+    /// A problem with one input.
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 /// The longest value Webex takes for a name, department or title.
 const MAX_TEXT: usize = 128;
 
-/// A valid body for Create a Person: one email and at least one name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A phone number as Create a Person takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// A valid Create a Person request: one email, at least one name, and only what may be granted.
+///
+/// Stored as JSON with the request; [`PersonDraft::body`] is what Webex is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonDraft {
     pub emails: [Email; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The manager's email as entered; not sent to Webex, which takes `managerId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_email: Option<Email>,
+    /// Resolved from `manager_email` before the request is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_numbers: Vec<PhoneNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+/// Whether `s` is an E.164 number: `+`, a non-zero digit, at most 15 digits in all.
+fn is_e164(s: &str) -> bool {
+    let Some(digits) = s.strip_prefix('+') else {
+        return false;
+    };
+    (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// The values of a multi-select input (`"a,b"`), or of a single choice.
+fn chosen(inputs: &Map<String, Value>, field: &str) -> Vec<String> {
+    inputs
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl PersonDraft {
-    /// Reads a card's inputs (all strings; an empty input may be missing or `""`).
-    pub fn from_inputs(inputs: &Map<String, Value>) -> Result<Self, Vec<FieldError>> {
+    /// Reads a card's inputs (all strings; an empty input may be missing or `""`), checking
+    /// every chosen id against what `choices` offers, since a card can be forged.
+    pub fn from_inputs(
+        inputs: &Map<String, Value>,
+        choices: &OrgChoices,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut text = |field: &'static str| -> Option<String> {
             let value = inputs
@@ -95,10 +165,10 @@ impl PersonDraft {
                 .map(str::trim)
                 .filter(|v| !v.is_empty())?;
             if value.chars().count() > MAX_TEXT {
-                errors.push(FieldError {
+                errors.push(FieldError::new(
                     field,
-                    message: format!("{field} is longer than {MAX_TEXT} characters"),
-                });
+                    format!("{field} is longer than {MAX_TEXT} characters"),
+                ));
             }
             Some(value.to_owned())
         };
@@ -107,19 +177,87 @@ impl PersonDraft {
         let last_name = text("lastName");
         let department = text("department");
         let title = text("title");
+        let phone = text("phoneNumbers");
+        let extension = text("extension");
+        let manager = text("managerEmail");
         let raw_email = inputs.get("email").and_then(Value::as_str).unwrap_or("");
-        let email = Email::parse(raw_email).map_err(|message| FieldError {
-            field: "email",
-            message,
-        });
+        let email = Email::parse(raw_email).map_err(|message| FieldError::new("email", message));
         if let Err(e) = &email {
             errors.push(e.clone());
         }
         if display_name.is_none() && first_name.is_none() && last_name.is_none() {
-            errors.push(FieldError {
-                field: "name",
-                message: "give at least a first name, a last name or a display name".to_owned(),
-            });
+            errors.push(FieldError::new(
+                "form",
+                "give at least a first name, a last name or a display name",
+            ));
+        }
+        let manager_email = manager.and_then(|m| {
+            Email::parse(&m)
+                .map_err(|message| errors.push(FieldError::new("managerEmail", message)))
+                .ok()
+        });
+        let licenses = chosen(inputs, "licenses");
+        for id in licenses
+            .iter()
+            .filter(|id| !choices.licenses.iter().any(|c| c.id == **id))
+        {
+            errors.push(FieldError::new(
+                "licenses",
+                format!("the license \"{id}\" may not be granted here"),
+            ));
+        }
+        let roles = chosen(inputs, "roles");
+        for id in roles
+            .iter()
+            .filter(|id| !choices.roles.iter().any(|c| c.id == **id))
+        {
+            errors.push(FieldError::new(
+                "roles",
+                format!("the role \"{id}\" may not be granted here"),
+            ));
+        }
+        let location_id = chosen(inputs, "locationId").into_iter().next();
+        if let Some(id) = &location_id
+            && !choices.locations.iter().any(|c| c.id == *id)
+        {
+            errors.push(FieldError::new(
+                "locationId",
+                format!("the location \"{id}\" does not exist"),
+            ));
+        }
+        if let Some(phone) = &phone
+            && !is_e164(phone)
+        {
+            errors.push(FieldError::new(
+                "phoneNumbers",
+                format!("\"{phone}\" is not a phone number in E.164 form, such as +14155550100"),
+            ));
+        }
+        if let Some(ext) = &extension
+            && (!(2..=10).contains(&ext.len()) || !ext.bytes().all(|b| b.is_ascii_digit()))
+        {
+            errors.push(FieldError::new(
+                "extension",
+                format!("\"{ext}\" is not an extension: use 2 to 10 digits"),
+            ));
+        }
+        if phone.is_some() || extension.is_some() {
+            if location_id.is_none() {
+                errors.push(FieldError::new(
+                    "locationId",
+                    "a phone number or an extension needs a location",
+                ));
+            }
+            let calling = choices
+                .licenses
+                .iter()
+                .any(|c| licenses.contains(&c.id) && is_calling_license(c));
+            if !calling {
+                errors.push(FieldError::new(
+                    "licenses",
+                    "a phone number or an extension needs a Webex Calling license",
+                ));
+            }
         }
         match email {
             Ok(email) if errors.is_empty() => Ok(Self {
@@ -129,6 +267,19 @@ impl PersonDraft {
                 last_name,
                 department,
                 title,
+                manager_email,
+                manager_id: None,
+                licenses,
+                roles,
+                location_id,
+                phone_numbers: phone
+                    .map(|value| PhoneNumber {
+                        kind: "work".to_owned(),
+                        value,
+                    })
+                    .into_iter()
+                    .collect(),
+                extension,
             }),
             _ => Err(errors),
         }
@@ -138,11 +289,26 @@ impl PersonDraft {
     pub fn email(&self) -> &Email {
         &self.emails[0]
     }
+
+    /// Whether the person is a Webex Calling user, created with `callingData=true`.
+    pub fn is_calling(&self) -> bool {
+        !self.phone_numbers.is_empty() || self.extension.is_some()
+    }
+
+    /// The Create a Person body: the draft without what only the bot needs.
+    pub fn body(&self) -> Value {
+        let mut body = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("managerEmail");
+        }
+        body
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onboarding::choices::Choice;
     use serde_json::json;
 
     fn inputs(v: Value) -> Map<String, Value> {
@@ -151,23 +317,106 @@ mod tests {
 
     #[test]
     fn a_full_form_becomes_a_create_a_person_body_without_empty_fields() {
-        let draft = PersonDraft::from_inputs(&inputs(json!({
-            "email": " jane@example.com ", "firstName": "Jane", "lastName": "",
-            "displayName": "  ", "title": "Engineer", "action": "onboard"
-        })))
+        let draft = PersonDraft::from_inputs(
+            &inputs(json!({
+                "email": " jane@example.com ", "firstName": "Jane", "lastName": "",
+                "displayName": "  ", "title": "Engineer", "action": "onboard", "licenses": ""
+            })),
+            &OrgChoices::default(),
+        )
         .expect("valid");
         assert_eq!(
-            serde_json::to_value(&draft).expect("serializes"),
+            draft.body(),
             json!({"emails": ["jane@example.com"], "firstName": "Jane", "title": "Engineer"})
         );
     }
 
+    fn org() -> OrgChoices {
+        let choice = |id: &str, name: &str| Choice {
+            id: id.into(),
+            name: name.into(),
+        };
+        OrgChoices {
+            licenses: vec![
+                choice("L-CALL", "Webex Calling - Professional"),
+                choice("L-MEET", "Webex Meetings"),
+            ],
+            locations: vec![choice("LOC-1", "Berlin HQ")],
+            roles: vec![choice("R-1", "User Administrator")],
+            all_licenses: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_calling_user_gets_its_number_location_and_licenses_in_one_body() {
+        let draft = PersonDraft::from_inputs(
+            &inputs(
+                json!({"email": "jo@example.com", "lastName": "Jo", "licenses": "L-CALL,L-MEET",
+                "locationId": "LOC-1", "phoneNumbers": "+4930555010042", "extension": "4021",
+                "roles": "R-1", "managerEmail": "mia@example.com"}),
+            ),
+            &org(),
+        )
+        .expect("valid");
+        assert!(draft.is_calling());
+        assert_eq!(
+            draft.body(),
+            json!({"emails": ["jo@example.com"], "lastName": "Jo", "licenses": ["L-CALL", "L-MEET"],
+                "roles": ["R-1"], "locationId": "LOC-1", "extension": "4021",
+                "phoneNumbers": [{"type": "work", "value": "+4930555010042"}]})
+        );
+        assert_eq!(
+            draft.manager_email.as_ref().map(Email::as_str),
+            Some("mia@example.com")
+        );
+    }
+
+    #[test]
+    fn a_calling_user_without_location_or_calling_license_is_refused() {
+        let errors = PersonDraft::from_inputs(
+            &inputs(
+                json!({"email": "jo@example.com", "lastName": "Jo", "licenses": "L-MEET",
+                "extension": "4021"}),
+            ),
+            &org(),
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["locationId", "licenses"]);
+    }
+
+    #[test]
+    fn ids_outside_the_offered_choices_and_bad_numbers_are_refused() {
+        let errors = PersonDraft::from_inputs(
+            &inputs(json!({"email": "jo@example.com", "lastName": "Jo", "licenses": "L-OTHER",
+                "roles": "R-9", "locationId": "LOC-9", "phoneNumbers": "0301234", "extension": "4x"})),
+            &org(),
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "licenses",
+                "roles",
+                "locationId",
+                "phoneNumbers",
+                "extension",
+                "licenses"
+            ]
+        );
+        assert!(is_e164("+14155550100") && !is_e164("+0123") && !is_e164("14155550100"));
+    }
+
     #[test]
     fn a_bad_email_and_no_name_are_both_reported() {
-        let errors = PersonDraft::from_inputs(&inputs(json!({"email": "jane@", "firstName": " "})))
-            .expect_err("invalid");
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["email", "name"]);
+        let errors = PersonDraft::from_inputs(
+            &inputs(json!({"email": "jane@", "firstName": " "})),
+            &OrgChoices::default(),
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "form"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The onboarding domain: validated requests, who may ask, what the bot says, and the workflow
 //! that turns a recorded event into Webex calls and a reply.
 
+pub mod choices;
 pub mod commands;
 pub mod domain;
 pub mod policy;

@@ -1,12 +1,16 @@
 //! Everything the bot says, in one place, so that the words stay consistent.
 
-use crate::store::{RequestRecord, RequestState};
+use crate::store::{Decision, RequestRecord, RequestState};
+use crate::webex::Person;
 
-use super::domain::FieldError;
+use super::choices::OrgChoices;
+use super::domain::{FieldError, PersonDraft};
 
 /// The help text, listing the commands.
 pub const HELP: &str = "I onboard new hires into Webex. Commands:\n\
 - **onboard**: I send you a form; fill it in and press *Create account*.\n\
+- **status** *email*: whether that person has a Webex account, and its state.\n\
+- **pending**: the requests waiting for an approver.\n\
 - **help**: this list.\n\n\
 In a group space, @mention me first.";
 
@@ -18,13 +22,145 @@ Ask your Webex administrator to add you to the onboarding requesters.";
 pub const NOT_OUR_CARD: &str = "That form was not sent by me, so I did nothing with it. \
 Write **onboard** to get a new form.";
 
+/// To a submission of a form that a corrected one replaced.
+pub const FORM_REPLACED: &str = "That form was replaced by a corrected one, so I did nothing with it. \
+Use the newest form.";
+
+/// To a click on an approval card by someone outside the approvers' space.
+pub const NOT_AN_APPROVER: &str =
+    "Only members of the approvers' space may approve or reject requests.";
+
+/// To a requester who clicks on the approval card of their own request.
+pub const OWN_REQUEST: &str = "You cannot decide your own request: another approver must.";
+
+/// To the requester, while the request waits for an approver.
+pub fn awaiting_approval(email: &str) -> String {
+    format!(
+        "⏳ The request for **{email}** went to the approvers. I will answer here once it is decided."
+    )
+}
+
+/// To a click on an approval card whose request was decided before.
+pub fn already_decided(request: &RequestRecord) -> String {
+    let by = request.decided_by.as_deref().unwrap_or("someone");
+    match request.decision {
+        Some(Decision::Approved) => format!(
+            "This request for **{}** was already approved by {by}.",
+            request.email
+        ),
+        Some(Decision::Rejected) => format!(
+            "This request for **{}** was already rejected by {by}.",
+            request.email
+        ),
+        None => format!(
+            "This request for **{}** is no longer waiting for approval.",
+            request.email
+        ),
+    }
+}
+
+/// `status EMAIL` for someone without an account.
+pub fn status_unknown(email: &str) -> String {
+    format!("**{email}** has no Webex account.")
+}
+
+/// `status EMAIL` for someone with an account.
+pub fn status(email: &str, person: &Person, choices: &OrgChoices) -> String {
+    let flag = |v: &Option<serde_json::Value>| match v {
+        Some(serde_json::Value::Bool(b)) => {
+            if *b {
+                "yes"
+            } else {
+                "no"
+            }
+        }
+        Some(serde_json::Value::String(s)) if s == "true" => "yes",
+        Some(serde_json::Value::String(s)) if s == "false" => "no",
+        _ => "unknown",
+    };
+    let licenses: Vec<&str> = person
+        .licenses
+        .iter()
+        .map(|id| choices.license_name(id))
+        .collect();
+    format!(
+        "**{email}** has a Webex account (person id `{}`).\n\
+- invitation pending: {}\n- login enabled: {}\n- licenses: {}\n- created: {}",
+        person.id,
+        flag(&person.invite_pending),
+        flag(&person.login_enabled),
+        if licenses.is_empty() {
+            "none".to_owned()
+        } else {
+            licenses.join(", ")
+        },
+        person.created.as_deref().unwrap_or("unknown"),
+    )
+}
+
+/// `pending`: the requests waiting for an approver, with their age.
+pub fn pending(requests: &[RequestRecord], now_ms: i64) -> String {
+    if requests.is_empty() {
+        return "No request is waiting for approval.".to_owned();
+    }
+    let mut text = format!("{} waiting for approval:\n", requests.len());
+    for request in requests {
+        text.push_str(&format!(
+            "- **{}**, asked by {} {} ago\n",
+            request.email,
+            request.requester_email,
+            age(now_ms - request.created_at)
+        ));
+    }
+    text
+}
+
+fn age(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0 => "less than a minute".to_owned(),
+        1 => "1 minute".to_owned(),
+        2..=119 => format!("{minutes} minutes"),
+        _ if minutes < 48 * 60 => format!("{} hours", minutes / 60),
+        _ => format!("{} days", minutes / (24 * 60)),
+    }
+}
+
+/// What a Webex Calling user was given, for the success reply.
+pub fn calling_summary(draft: &PersonDraft, choices: &OrgChoices) -> Option<String> {
+    if !draft.is_calling() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(phone) = draft.phone_numbers.first() {
+        parts.push(format!("phone number {}", phone.value));
+    }
+    if let Some(extension) = &draft.extension {
+        parts.push(format!("extension {extension}"));
+    }
+    if let Some(location) = &draft.location_id {
+        parts.push(format!("location {}", choices.location_name(location)));
+    }
+    let calling: Vec<&str> = draft
+        .licenses
+        .iter()
+        .map(|id| choices.license_name(id))
+        .collect();
+    if !calling.is_empty() {
+        parts.push(format!("licenses {}", calling.join(", ")));
+    }
+    Some(format!("📞 Webex Calling set up: {}.", parts.join(", ")))
+}
+
 /// To a submission whose inputs do not make a valid person.
 pub fn invalid_form(errors: &[FieldError]) -> String {
     let mut text = String::from("I could not create the account, nothing was changed:\n");
     for error in errors {
         text.push_str(&format!("- {}\n", error.message));
     }
-    text.push_str("\nCorrect the form and press *Create account* again.");
+    text.push_str(
+        "\nHere is the form again with your values: correct it and press *Create account*.",
+    );
     text
 }
 
@@ -51,6 +187,20 @@ pub fn outcome(request: &RequestRecord) -> String {
                 .as_deref()
                 .unwrap_or("the reason was not recorded")
         ),
+        RequestState::Rejected => format!(
+            "🚫 **{email}** was not created: {} rejected the request{}.",
+            request.decided_by.as_deref().unwrap_or("an approver"),
+            request
+                .reason
+                .as_deref()
+                .map(|r| format!(" because \"{r}\""))
+                .unwrap_or_default()
+        ),
+        RequestState::AwaitingApproval => {
+            format!(
+                "⏳ The request for **{email}** is waiting for an approver; I will answer here."
+            )
+        }
         RequestState::Accepted | RequestState::Creating => {
             format!("⏳ The account for **{email}** is being created; I will answer here.")
         }

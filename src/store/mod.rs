@@ -4,6 +4,7 @@
 //! query is written once and [`with_pool!`] runs it on whichever pool is configured. Deduplication
 //! rests on unique constraints, never on a read before a write.
 
+mod audit;
 mod cards;
 mod jobs;
 mod recorder;
@@ -17,10 +18,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use cards::CardRecord;
+pub use audit::{AuditEntry, AuditRecord};
+pub use cards::{CardKind, CardRecord};
 pub use jobs::{Completion, Job, JobKind, NewJob};
 pub use recorder::Recorder;
-pub use requests::{NewRequest, Opened, RequestRecord, RequestState};
+pub use requests::{
+    Decided, Decision, NewDecision, NewRequest, Opened, RequestRecord, RequestState,
+};
 
 /// The database URL used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";
@@ -28,8 +32,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// `DATABASE_URL` names no database this bot supports.
-    #[error("DATABASE_URL must start with sqlite:// or postgres://, not \"{0}\"")]
+    /// `DATABASE_URL` names no database this bot supports (only its scheme is kept: the rest
+    /// may hold a password).
+    #[error("DATABASE_URL must start with sqlite:// or postgres://, not {0}://")]
     UnsupportedUrl(String),
     /// The database refused or failed the operation.
     #[error("database error: {0}")]
@@ -43,6 +48,9 @@ pub enum StoreError {
     /// The batch holding this delivery could not be committed.
     #[error("could not record the delivery: {0}")]
     Unrecorded(String),
+    /// Another worker took this job over after this worker's lease ran out.
+    #[error("this worker lost the job's lease")]
+    LeaseLost,
     /// The recorder task has stopped, so nothing more can be recorded.
     #[error("the store is shutting down")]
     Closed,
@@ -85,6 +93,9 @@ impl Store {
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
+                    // An in-process database has no connection to lose, so the check before
+                    // each acquire would only cost a round trip to the connection's thread.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?,
             )
@@ -97,7 +108,8 @@ impl Store {
                     .await?,
             )
         } else {
-            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            let scheme = url.split_once(':').map_or("(none)", |(scheme, _)| scheme);
+            return Err(StoreError::UnsupportedUrl(scheme.to_owned()));
         };
         let store = Self { pool };
         store.migrate().await?;

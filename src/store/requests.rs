@@ -2,12 +2,14 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, now_ms, with_pool};
+use super::{Job, Store, StoreError, now_ms, with_pool};
 
 /// Where a request stands. Only `onboarding::workflow` moves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestState {
-    /// Validated and authorized; no create call made yet.
+    /// Validated and authorized, waiting for an approver's decision.
+    AwaitingApproval,
+    /// Validated, authorized (and approved, where approval is required); no create call yet.
     Accepted,
     /// A create call has been (or is being) made: its outcome must be looked up, never assumed.
     Creating,
@@ -17,34 +19,88 @@ pub enum RequestState {
     Exists,
     /// Given up, with a reason.
     Failed,
+    /// An approver said no.
+    Rejected,
 }
 
 impl RequestState {
     fn as_str(self) -> &'static str {
         match self {
+            Self::AwaitingApproval => "awaiting_approval",
             Self::Accepted => "accepted",
             Self::Creating => "creating",
             Self::Created => "created",
             Self::Exists => "exists",
             Self::Failed => "failed",
+            Self::Rejected => "rejected",
         }
     }
 
     fn parse(s: &str) -> Result<Self, StoreError> {
         Ok(match s {
+            "awaiting_approval" => Self::AwaitingApproval,
             "accepted" => Self::Accepted,
             "creating" => Self::Creating,
             "created" => Self::Created,
             "exists" => Self::Exists,
             "failed" => Self::Failed,
+            "rejected" => Self::Rejected,
             other => return Err(StoreError::Corrupt(format!("request state {other}"))),
         })
     }
 
     /// Whether the request has its final answer.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Created | Self::Exists | Self::Failed)
+        matches!(
+            self,
+            Self::Created | Self::Exists | Self::Failed | Self::Rejected
+        )
     }
+}
+
+/// What an approver decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+impl Decision {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "approved" => Ok(Self::Approved),
+            "rejected" => Ok(Self::Rejected),
+            other => Err(StoreError::Corrupt(format!("decision {other}"))),
+        }
+    }
+}
+
+/// An approver's click on an approval card.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub decision: Decision,
+    /// The approver's email, as people read it.
+    pub by: String,
+    pub by_id: String,
+    /// The attachment action of the click, so that a re-run of its job recognises its own decision.
+    pub action_id: String,
+    pub reason: Option<String>,
+}
+
+/// The result of deciding a request.
+#[derive(Debug)]
+pub enum Decided {
+    /// This click decided it (now, or on an earlier run of the same job).
+    Now(RequestRecord),
+    /// Someone decided before: the record says who and how.
+    Already(RequestRecord),
 }
 
 /// A request to insert.
@@ -82,6 +138,14 @@ pub struct RequestRecord {
     pub outcome: Option<String>,
     /// Webex's tracking id of the call that decided the outcome.
     pub tracking_id: Option<String>,
+    /// The approver's decision, when approval is required.
+    pub decision: Option<Decision>,
+    /// Who decided (email).
+    pub decided_by: Option<String>,
+    /// The approver's reason, shown to the requester on a rejection.
+    pub reason: Option<String>,
+    /// When the request was made (milliseconds since the epoch).
+    pub created_at: i64,
 }
 
 /// The result of claiming a card for a request.
@@ -98,20 +162,28 @@ macro_rules! select_request {
     ($tail:literal) => {
         concat!(
             "SELECT id, card_message_id, action_id, room_id, requester_id, requester_email, email, ",
-            "draft, state, create_calls, last_status, person_id, outcome, tracking_id FROM requests ",
+            "draft, state, create_calls, last_status, person_id, outcome, tracking_id, decision, decided_by, ",
+            "reason, created_at, decision_action_id FROM requests ",
             $tail
         )
     };
 }
 
-/// The one statement that writes a request's state.
-pub(super) const UPDATE_REQUEST: &str = "UPDATE requests SET state = $1, create_calls = $2, last_status = $3, \
-     person_id = $4, outcome = $5, tracking_id = $6, updated_at = $7 WHERE id = $8";
+/// The one statement that writes a request's state, followed by `$tail`.
+macro_rules! update_request {
+    ($tail:literal) => {
+        concat!(
+            "UPDATE requests SET state = $1, create_calls = $2, last_status = $3, person_id = $4, ",
+            "outcome = $5, tracking_id = $6, updated_at = $7 WHERE id = $8",
+            $tail
+        )
+    };
+}
 
-/// Binds a [`RequestRecord`] to [`UPDATE_REQUEST`].
+/// Binds a [`RequestRecord`] to [`update_request!`] with an empty tail.
 macro_rules! bind_request_update {
     ($request:expr, $now:expr) => {
-        sqlx::query($crate::store::requests::UPDATE_REQUEST)
+        sqlx::query(update_request!(""))
             .bind($request.state_str())
             .bind($request.create_calls)
             .bind($request.last_status)
@@ -122,7 +194,7 @@ macro_rules! bind_request_update {
             .bind($request.id)
     };
 }
-pub(super) use bind_request_update;
+pub(super) use {bind_request_update, update_request};
 
 impl RequestRecord {
     pub(super) fn state_str(&self) -> &'static str {
@@ -138,6 +210,7 @@ impl RequestRecord {
         for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     {
         let state: String = row.try_get("state")?;
+        let decision: Option<String> = row.try_get("decision")?;
         Ok(Self {
             id: row.try_get("id")?,
             card_message_id: row.try_get("card_message_id")?,
@@ -153,6 +226,10 @@ impl RequestRecord {
             person_id: row.try_get("person_id")?,
             outcome: row.try_get("outcome")?,
             tracking_id: row.try_get("tracking_id")?,
+            decision: decision.as_deref().map(Decision::parse).transpose()?,
+            decided_by: row.try_get("decided_by")?,
+            reason: row.try_get("reason")?,
+            created_at: row.try_get("created_at")?,
         })
     }
 }
@@ -194,21 +271,128 @@ impl Store {
     }
 
     /// Writes a request's progress before a step whose outcome must survive a crash.
-    pub async fn save_request(&self, request: &RequestRecord) -> Result<(), StoreError> {
+    ///
+    /// Only while `job` still holds its lease: a worker that lost its job must not overwrite
+    /// what the worker that took it over wrote, nor go on to call Webex.
+    pub async fn save_request(&self, job: &Job, request: &RequestRecord) -> Result<(), StoreError> {
         let now = now_ms();
-        with_pool!(self, pool => {
-            bind_request_update!(request, now).execute(pool).await?;
+        let saved = with_pool!(self, pool => {
+            sqlx::query(update_request!(
+                " AND EXISTS (SELECT 1 FROM jobs WHERE id = $9 AND lease_owner = $10 AND state = 'running')"
+            ))
+            .bind(request.state_str())
+            .bind(request.create_calls)
+            .bind(request.last_status)
+            .bind(&request.person_id)
+            .bind(&request.outcome)
+            .bind(&request.tracking_id)
+            .bind(now)
+            .bind(request.id)
+            .bind(job.id)
+            .bind(&job.owner)
+            .execute(pool)
+            .await?
+            .rows_affected()
         });
+        if saved == 0 {
+            return Err(StoreError::LeaseLost);
+        }
         Ok(())
     }
 
-    /// The request a submission opened, if it got that far.
+    /// Records an approver's decision, unless the request was decided already.
+    ///
+    /// The conditional update decides between racing clicks, on any number of replicas.
+    pub async fn decide(
+        &self,
+        request_id: i64,
+        decision: &NewDecision,
+    ) -> Result<Decided, StoreError> {
+        let next = match decision.decision {
+            Decision::Approved => RequestState::Accepted,
+            Decision::Rejected => RequestState::Rejected,
+        };
+        let record = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE requests SET state = $1, decision = $2, decided_by = $3, decided_by_id = $4, \
+                 decision_action_id = $5, reason = $6, updated_at = $7 \
+                 WHERE id = $8 AND state = 'awaiting_approval'",
+            )
+            .bind(next.as_str())
+            .bind(decision.decision.as_str())
+            .bind(&decision.by)
+            .bind(&decision.by_id)
+            .bind(&decision.action_id)
+            .bind(&decision.reason)
+            .bind(now_ms())
+            .bind(request_id)
+            .execute(pool)
+            .await?;
+            let row = sqlx::query(select_request!("WHERE id = $1"))
+                .bind(request_id)
+                .fetch_one(pool)
+                .await?;
+            let decided_with: Option<String> = row.try_get("decision_action_id")?;
+            (RequestRecord::from_row(&row)?, decided_with)
+        });
+        let (record, decided_with) = record;
+        Ok(
+            if decided_with.as_deref() == Some(decision.action_id.as_str()) {
+                Decided::Now(record)
+            } else {
+                Decided::Already(record)
+            },
+        )
+    }
+
+    /// One request by id.
+    pub async fn request(&self, id: i64) -> Result<Option<RequestRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_request!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(RequestRecord::from_row)
+                .transpose()
+        })
+    }
+
+    /// The requests waiting for an approver, oldest first.
+    pub async fn awaiting_approval(&self) -> Result<Vec<RequestRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_request!("WHERE state = 'awaiting_approval' ORDER BY id"))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(RequestRecord::from_row)
+                .collect()
+        })
+    }
+
+    /// The request that used this card, if any.
+    pub async fn request_by_card(
+        &self,
+        card_message_id: &str,
+    ) -> Result<Option<RequestRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_request!("WHERE card_message_id = $1"))
+                .bind(card_message_id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(RequestRecord::from_row)
+                .transpose()
+        })
+    }
+
+    /// The request a submission opened or decided, if it got that far.
     pub async fn request_by_action(
         &self,
         action_id: &str,
     ) -> Result<Option<RequestRecord>, StoreError> {
         with_pool!(self, pool => {
-            sqlx::query(select_request!("WHERE action_id = $1"))
+            sqlx::query(select_request!("WHERE action_id = $1 OR decision_action_id = $1"))
                 .bind(action_id)
                 .fetch_optional(pool)
                 .await?

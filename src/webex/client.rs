@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::WebexError;
 use super::types::{
-    AttachmentAction, Items, Message, NewMessage, NewWebhook, Person, Webhook, WebhookUpdate,
+    AttachmentAction, Items, License, Location, Membership, Message, NewMessage, NewWebhook,
+    Person, Role, Webhook, WebhookUpdate,
 };
 
 /// How long any one Webex call may take before the bot treats its outcome as unknown.
@@ -25,6 +26,8 @@ struct Client {
     /// Ends without a slash, e.g. `https://webexapis.com/v1`.
     base_url: String,
     token: SecretString,
+    /// Quoted when a call times out.
+    timeout: Duration,
 }
 
 fn install_crypto_provider() {
@@ -51,6 +54,7 @@ impl Client {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token,
+            timeout,
         })
     }
 
@@ -73,7 +77,10 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| lost(e, tracking_id))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.lost(e, tracking_id))?;
         let status = response.status();
         let headers = response.headers().clone();
         let answered_id = headers
@@ -81,7 +88,10 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or(tracking_id)
             .to_owned();
-        let bytes = response.bytes().await.map_err(|e| lost(e, tracking_id))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.lost(e, tracking_id))?;
         if !status.is_success() {
             return Err(api_error(status, &headers, &bytes, answered_id));
         }
@@ -95,6 +105,10 @@ impl Client {
             tracking_id: answered_id,
         })?;
         Ok((value, headers))
+    }
+
+    fn lost(&self, error: reqwest::Error, tracking_id: &str) -> WebexError {
+        lost(error, tracking_id, self.timeout)
     }
 
     fn url(&self, path: &str) -> String {
@@ -142,7 +156,8 @@ impl Client {
                 .call(Method::GET, &url, &[], None::<&()>, tracking_id)
                 .await?;
             all.extend(page.items);
-            next = next_link(&headers);
+            // The token goes with every page, so only pages of the same API are followed.
+            next = next_link(&headers).filter(|link| link.starts_with(&self.base_url));
         }
         Ok(all)
     }
@@ -163,11 +178,11 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-fn lost(error: reqwest::Error, tracking_id: &str) -> WebexError {
+fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexError {
     let tracking_id = tracking_id.to_owned();
     if error.is_timeout() {
         return WebexError::Timeout {
-            timeout: CALL_TIMEOUT,
+            timeout,
             tracking_id,
         };
     }
@@ -259,6 +274,37 @@ impl BotApi {
             .await
     }
 
+    /// `DELETE /messages/{id}`: a card cannot be edited, so a replaced form is deleted.
+    pub async fn delete_message(&self, id: &str, tracking_id: &str) -> Result<(), WebexError> {
+        let url = self.0.url(&format!("/messages/{id}"));
+        let _: (Value, _) = self
+            .0
+            .call(Method::DELETE, &url, &[], None::<&()>, tracking_id)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the person is a member of the room (`GET /memberships?roomId=&personId=`).
+    pub async fn is_member(
+        &self,
+        room_id: &str,
+        person_id: &str,
+        tracking_id: &str,
+    ) -> Result<bool, WebexError> {
+        let found: Items<Membership> = self
+            .0
+            .get(
+                "/memberships",
+                &[("roomId", room_id), ("personId", person_id)],
+                tracking_id,
+            )
+            .await?;
+        Ok(found
+            .items
+            .iter()
+            .any(|m| m.person_id == person_id && m.room_id == room_id))
+    }
+
     /// `GET /webhooks`, every page.
     pub async fn webhooks(&self, tracking_id: &str) -> Result<Vec<Webhook>, WebexError> {
         self.0.get_all("/webhooks", tracking_id).await
@@ -318,20 +364,39 @@ impl AdminApi {
     }
 
     /// `POST /people`: not idempotent, so callers look the email up before any retry.
+    ///
+    /// `calling` sends `callingData=true`, which a Webex Calling user's fields need.
     pub async fn create_person<B: Serialize + Sync>(
         &self,
         body: &B,
+        calling: bool,
         tracking_id: &str,
     ) -> Result<Person, WebexError> {
+        let calling = if calling { "true" } else { "false" };
         self.0
             .send(
                 Method::POST,
                 "/people",
-                &[("callingData", "false")],
+                &[("callingData", calling)],
                 body,
                 tracking_id,
             )
             .await
+    }
+
+    /// `GET /licenses`: what could be granted.
+    pub async fn licenses(&self, tracking_id: &str) -> Result<Vec<License>, WebexError> {
+        self.0.get_all("/licenses", tracking_id).await
+    }
+
+    /// `GET /locations`, every page.
+    pub async fn locations(&self, tracking_id: &str) -> Result<Vec<Location>, WebexError> {
+        self.0.get_all("/locations", tracking_id).await
+    }
+
+    /// `GET /roles`.
+    pub async fn roles(&self, tracking_id: &str) -> Result<Vec<Role>, WebexError> {
+        self.0.get_all("/roles", tracking_id).await
     }
 }
 

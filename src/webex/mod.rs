@@ -12,5 +12,6 @@ mod types;
 pub use client::{AdminApi, BotApi, CALL_TIMEOUT};
 pub use error::WebexError;
 pub use types::{
-    AttachmentAction, Message, NewMessage, NewWebhook, Person, Webhook, WebhookUpdate,
+    AttachmentAction, License, Location, Membership, Message, NewMessage, NewWebhook, Person, Role,
+    Webhook, WebhookUpdate,
 };

@@ -12,6 +12,17 @@ pub struct Person {
     pub emails: Vec<String>,
     #[serde(default)]
     pub display_name: Option<String>,
+    /// License ids.
+    #[serde(default)]
+    pub licenses: Vec<String>,
+    /// When the account was created (RFC 3339).
+    #[serde(default)]
+    pub created: Option<String>,
+    /// `"true"`/`"false"` in the contract; booleans are accepted as well.
+    #[serde(default)]
+    pub invite_pending: Option<Value>,
+    #[serde(default)]
+    pub login_enabled: Option<Value>,
 }
 
 /// A message as `GET /v1/messages/{id}` returns it.
@@ -98,4 +109,36 @@ pub struct WebhookUpdate<'a> {
 #[derive(Deserialize)]
 pub(crate) struct Items<T> {
     pub items: Vec<T>,
+}
+
+/// A license of the organization (`GET /v1/licenses`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct License {
+    pub id: String,
+    pub name: String,
+}
+
+/// A location of the organization (`GET /v1/locations`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+}
+
+/// An administrator role (`GET /v1/roles`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+}
+
+/// A person's membership of a room (`GET /v1/memberships`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub room_id: String,
+    pub person_id: String,
 }

@@ -56,11 +56,18 @@ pub fn logs() -> CapturedLogs {
     LOGS.get_or_init(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let logs = CapturedLogs::default();
-        let _ = tracing_subscriber::fmt()
+        let builder = tracing_subscriber::fmt()
             .with_env_filter("trace")
-            .with_writer(logs.clone())
-            .with_ansi(false)
-            .try_init();
+            .with_ansi(false);
+        // TEST_LOGS=1 shows the bot's log on stderr instead, to follow a failing test.
+        let _ = if std::env::var_os("TEST_LOGS").is_some() {
+            builder
+                .with_env_filter("info,sqlx=warn")
+                .with_writer(std::io::stderr)
+                .try_init()
+        } else {
+            builder.with_writer(logs.clone()).try_init()
+        };
         logs
     })
     .clone()
@@ -88,9 +95,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(SandboxOptions::default()).await
 }
 
-pub async fn spawn_app_with(mut options: SandboxOptions) -> TestApp {
+pub async fn spawn_app_with(options: SandboxOptions) -> TestApp {
     logs();
     let sim = Simulator::start().await.expect("simulator starts");
+    spawn_app_on(sim, options).await
+}
+
+/// Starts the bot against a simulator the test has set up already (rooms, licenses...).
+pub async fn spawn_app_on(sim: Simulator, mut options: SandboxOptions) -> TestApp {
+    logs();
     if options.database_url.is_none() {
         options.database_url = fresh_database().await;
     }
@@ -149,6 +162,44 @@ impl TestApp {
             messages.iter().map(text_of).collect::<Vec<_>>()
         );
         messages
+    }
+
+    /// Waits for a message of the bot's in `room` that is not among `seen`.
+    pub async fn new_bot_message(&self, room: &SimRoom, seen: &[&SimMessage]) -> SimMessage {
+        let bot = self.sim.bot().id;
+        let deadline = std::time::Instant::now() + ANSWER;
+        loop {
+            let new = self
+                .sim
+                .messages_in(&room.id)
+                .into_iter()
+                .find(|m| m.person_id == bot && seen.iter().all(|s| s.id != m.id));
+            if let Some(message) = new {
+                return message;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bot said nothing new"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Waits until the message is gone from `room` (deleted).
+    pub async fn gone(&self, room: &SimRoom, message: &SimMessage) -> bool {
+        let deadline = std::time::Instant::now() + ANSWER;
+        while std::time::Instant::now() < deadline {
+            if self
+                .sim
+                .messages_in(&room.id)
+                .iter()
+                .all(|m| m.id != message.id)
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        false
     }
 
     /// How many messages the bot has posted in `room` so far.

@@ -3,10 +3,12 @@
 
 mod helpers;
 
+mod approvals;
 mod commands;
 mod configuration;
 mod demo;
 mod faults;
+mod helpdesk;
 mod process;
 mod registration;
 mod simulator;

@@ -1,0 +1,292 @@
+//! `ONBOARD_APPROVERS_ROOM`: requests wait for a member of the approvers' space.
+
+use serde_json::json;
+use webex_onboard::sandbox::SandboxOptions;
+use webex_onboard::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+
+use crate::helpers::{TestApp, jane, spawn_app_on, text_of};
+
+struct Approvals {
+    app: TestApp,
+    ana: SimPerson,
+    ben: SimPerson,
+    approvers: SimRoom,
+}
+
+async fn with_approvers() -> Approvals {
+    with_approvers_and(SandboxOptions::default()).await
+}
+
+async fn with_approvers_and(options: SandboxOptions) -> Approvals {
+    let sim = Simulator::start().await.expect("simulator");
+    let ana = sim.add_person("ana.approver@example.com", "Ana Approver");
+    let ben = sim.add_person("ben.approver@example.com", "Ben Approver");
+    let approvers = sim.group_room("Onboarding approvers", &[&ana, &ben]);
+    let options = SandboxOptions {
+        approvers_room: Some(approvers.id.clone()),
+        ..options
+    };
+    let app = spawn_app_on(sim, options).await;
+    Approvals {
+        app,
+        ana,
+        ben,
+        approvers,
+    }
+}
+
+impl Approvals {
+    /// The manager submits Jane's form; returns the approval card.
+    async fn request_jane(&self) -> SimMessage {
+        let card = self.app.card_for_manager().await;
+        self.app
+            .sim
+            .submit(&self.app.manager, &card.id, jane())
+            .await;
+        let waiting = self.app.new_bot_message(&self.app.room, &[&card]).await;
+        assert!(
+            text_of(&waiting).contains("went to the approvers"),
+            "{}",
+            text_of(&waiting)
+        );
+        assert_eq!(waiting.parent_id.as_deref(), Some(card.id.as_str()));
+        let approval = self.app.new_bot_message(&self.approvers, &[]).await;
+        assert_eq!(
+            approval.attachments.len(),
+            1,
+            "no approval card: {}",
+            text_of(&approval)
+        );
+        approval
+    }
+
+    async fn click(&self, who: &SimPerson, approval: &SimMessage, action: &str, reason: &str) {
+        self.app
+            .sim
+            .submit(
+                who,
+                &approval.id,
+                json!({"action": action, "reason": reason}),
+            )
+            .await;
+    }
+}
+
+fn facts(card: &SimMessage) -> Vec<(String, String)> {
+    let content = &card.attachments[0]["content"];
+    let summary = content["body"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["id"] == "summary");
+    summary
+        .and_then(|s| s["facts"].as_array())
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["title"].as_str().unwrap_or("").to_owned(),
+                f["value"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_request_waits_for_an_approver_and_the_result_reaches_both_spaces() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    assert_eq!(a.app.create_calls(), 0, "created before approval");
+    let summary = facts(&approval);
+    assert!(
+        summary.contains(&("Email".into(), "jane.doe@example.com".into())),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&("Department".into(), "Engineering".into())),
+        "{summary:?}"
+    );
+    let content = &approval.attachments[0]["content"];
+    assert!(
+        content.to_string().contains("mia.manager@example.com"),
+        "who asked is not shown"
+    );
+
+    a.click(&a.ana, &approval, "approve", "").await;
+    let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(
+        text_of(&to_approvers).contains("jane.doe@example.com** created"),
+        "{}",
+        text_of(&to_approvers)
+    );
+    assert_eq!(
+        to_approvers.parent_id.as_deref(),
+        Some(approval.id.as_str())
+    );
+    let messages = a.app.bot_messages(&a.app.room, 3).await;
+    assert!(
+        text_of(&messages[2]).contains("created"),
+        "{}",
+        text_of(&messages[2])
+    );
+    assert_eq!(a.app.sim.people_with_email("jane.doe@example.com").len(), 1);
+}
+
+#[tokio::test]
+async fn a_rejection_tells_the_requester_who_and_why_and_creates_nobody() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    a.click(&a.ben, &approval, "reject", "She starts next quarter")
+        .await;
+    let messages = a.app.bot_messages(&a.app.room, 3).await;
+    let text = text_of(&messages[2]);
+    assert!(
+        text.contains("ben.approver@example.com rejected")
+            && text.contains("She starts next quarter"),
+        "{text}"
+    );
+    assert_eq!(a.app.create_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_later_click_on_a_decided_card_says_who_decided_it() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    a.click(&a.ana, &approval, "approve", "").await;
+    let result = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    a.click(&a.ben, &approval, "reject", "too late").await;
+    let stale = a
+        .app
+        .new_bot_message(&a.approvers, &[&approval, &result])
+        .await;
+    assert!(
+        text_of(&stale).contains("already approved by ana.approver@example.com"),
+        "{}",
+        text_of(&stale)
+    );
+    assert_eq!(a.app.create_calls(), 1);
+}
+
+#[tokio::test]
+async fn the_requester_may_not_approve_their_own_request() {
+    let a = with_approvers().await;
+    let own_room = a.app.sim.direct_room(&a.ana);
+    a.app.sim.say(&a.ana, &own_room, "onboard").await;
+    let card = a.app.bot_messages(&own_room, 1).await.remove(0);
+    a.app.sim.submit(&a.ana, &card.id, jane()).await;
+    let approval = a.app.new_bot_message(&a.approvers, &[]).await;
+    a.click(&a.ana, &approval, "approve", "").await;
+    let answer = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(
+        text_of(&answer).contains("cannot decide your own request"),
+        "{}",
+        text_of(&answer)
+    );
+    assert_eq!(a.app.create_calls(), 0);
+}
+
+#[tokio::test]
+async fn someone_outside_the_approvers_space_cannot_decide() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    let outsider = a.app.sim.add_person("olga@example.com", "Olga Outsider");
+    a.click(&outsider, &approval, "approve", "").await;
+    let answer = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(
+        text_of(&answer).contains("Only members of the approvers' space"),
+        "{}",
+        text_of(&answer)
+    );
+    assert_eq!(a.app.create_calls(), 0);
+    let memberships = a
+        .app
+        .sim
+        .calls()
+        .into_iter()
+        .filter(|c| c.path == "/v1/memberships")
+        .count();
+    assert!(memberships >= 1, "membership was not asked of Webex");
+}
+
+#[tokio::test]
+async fn a_forged_approval_is_refused() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    // A bot message that is not an approval card, and an approval for a request id of one's choosing.
+    let before = a.app.bot_messages(&a.app.room, 2).await;
+    let waiting = &before[1];
+    a.app
+        .sim
+        .submit(
+            &a.ana,
+            &waiting.id,
+            json!({"action": "approve", "requestId": "1"}),
+        )
+        .await;
+    let answer = a
+        .app
+        .new_bot_message(&a.app.room, &before.iter().collect::<Vec<_>>())
+        .await;
+    assert!(
+        text_of(&answer).contains("not sent by me"),
+        "{}",
+        text_of(&answer)
+    );
+    assert_eq!(a.app.create_calls(), 0);
+    // The real card still works.
+    a.click(&a.ana, &approval, "approve", "").await;
+    a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert_eq!(a.app.create_calls(), 1);
+}
+
+#[tokio::test]
+async fn pending_lists_the_waiting_requests_with_their_age_for_approvers() {
+    let a = with_approvers().await;
+    a.request_jane().await;
+    a.app.sim.mention_bot(&a.ana, &a.approvers, "pending").await;
+    let messages = a
+        .app
+        .sim
+        .wait_for_bot_messages(&a.approvers.id, 2, crate::helpers::ANSWER)
+        .await;
+    let text = messages
+        .iter()
+        .map(text_of)
+        .find(|t| t.contains("waiting for approval"))
+        .unwrap_or_default();
+    assert!(
+        text.contains("jane.doe@example.com") && text.contains("mia.manager@example.com"),
+        "{text}"
+    );
+    assert!(text.contains("less than a minute ago"), "{text}");
+}
+
+#[tokio::test]
+async fn an_approved_request_that_webex_keeps_failing_is_answered_in_both_spaces() {
+    let mut options = SandboxOptions::default();
+    options.workers.max_attempts = 2;
+    let a = with_approvers_and(options).await;
+    let approval = a.request_jane().await;
+    a.app.sim.inject(webex_onboard::simulator::Fault {
+        method: "POST".into(),
+        path_prefix: "/v1/people".into(),
+        kind: webex_onboard::simulator::FaultKind::Status {
+            status: 500,
+            retry_after: None,
+        },
+        times: 100,
+    });
+    a.click(&a.ana, &approval, "approve", "").await;
+    let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(
+        text_of(&to_approvers).contains("gave up"),
+        "{}",
+        text_of(&to_approvers)
+    );
+    let messages = a.app.bot_messages(&a.app.room, 3).await;
+    assert!(
+        text_of(&messages[2]).contains("was not created"),
+        "{}",
+        text_of(&messages[2])
+    );
+}
