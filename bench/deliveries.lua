@@ -1,0 +1,55 @@
+-- wrk script for bench/run: sends pre-signed deliveries, each once.
+--
+-- usage: wrk -t2 -c64 -d10s --latency -s bench/deliveries.lua URL -- DIR
+-- DIR holds deliveries.<thread>.http (bench/make_deliveries.py): raw HTTP requests of one
+-- fixed length, so a thread's next request is a slice of its file. Thread t sends only its
+-- own file, in order. Should a thread run out it starts over, and `done` reports how many
+-- times (a bot then dedupes the repeats, so bench/run sizes the files to avoid it).
+
+local threads = {}
+local counter = 0
+
+function setup(thread)
+   thread:set("id", counter)
+   table.insert(threads, thread)
+   counter = counter + 1
+end
+
+function init(args)
+   local dir = args[1] or error("usage: ... -s deliveries.lua URL -- DIR")
+   local path = dir .. "/deliveries." .. id .. ".http"
+   local file = assert(io.open(path, "rb"))
+   data = file:read("*a")
+   file:close()
+   local head_end = assert(data:find("\r\n\r\n", 1, true), path .. ": not HTTP requests")
+   local length = tonumber(data:sub(1, head_end):match("Content%-Length: (%d+)"))
+   reclen = head_end + 3 + length
+   count = math.floor(#data / reclen)
+   assert(count * reclen == #data, path .. ": requests of unequal length")
+   position = 0
+   wrapped = 0
+end
+
+function request()
+   local at = position * reclen
+   position = position + 1
+   if position == count then
+      position = 0
+      wrapped = wrapped + 1
+   end
+   return data:sub(at + 1, at + reclen)
+end
+
+function done(summary, latency, requests)
+   local wraps = 0
+   for _, thread in ipairs(threads) do
+      wraps = wraps + (thread:get("wrapped") or 0)
+   end
+   local e = summary.errors
+   io.write(string.format(
+      "BENCH requests=%d duration_us=%d status_errors=%d connect_errors=%d read_errors=%d " ..
+      "write_errors=%d timeouts=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d wrapped=%d\n",
+      summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+      latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+      wraps))
+end
