@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use crate::webex::{AdminApi, WebexError};
+use crate::webex::{AdminApi, License, Location, Role, WebexError};
 
 /// One choice: the id Webex takes and the name people read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,18 @@ pub struct Choice {
     pub id: String,
     pub name: String,
 }
+
+/// The organization's licenses, locations and roles all read as choices.
+macro_rules! choice_from {
+    ($($webex:ty),*) => {
+        $(impl From<$webex> for Choice {
+            fn from(item: $webex) -> Self {
+                Self { id: item.id, name: item.name }
+            }
+        })*
+    };
+}
+choice_from!(License, Location, Role);
 
 /// `ONBOARD_LICENSES` and `ONBOARD_ROLES`: names or ids that may be granted. Empty grants none.
 #[derive(Debug, Clone, Default)]
@@ -126,20 +138,14 @@ impl ChoiceCache {
             .licenses(tracking_id)
             .await?
             .into_iter()
-            .map(|l| Choice {
-                id: l.id,
-                name: l.name,
-            })
+            .map(Choice::from)
             .collect();
         let locations = self
             .admin
             .locations(tracking_id)
             .await?
             .into_iter()
-            .map(|l| Choice {
-                id: l.id,
-                name: l.name,
-            })
+            .map(Choice::from)
             .collect();
         let roles = if self.grantable.roles.is_empty() {
             Vec::new()
@@ -148,10 +154,7 @@ impl ChoiceCache {
                 .roles(tracking_id)
                 .await?
                 .into_iter()
-                .map(|r| Choice {
-                    id: r.id,
-                    name: r.name,
-                })
+                .map(Choice::from)
                 .filter(|r| Grantable::allows(&self.grantable.roles, r))
                 .collect()
         };

@@ -375,15 +375,11 @@ impl Store {
         &self,
         card_message_id: &str,
     ) -> Result<Option<RequestRecord>, StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(select_request!("WHERE card_message_id = $1"))
-                .bind(card_message_id)
-                .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(RequestRecord::from_row)
-                .transpose()
-        })
+        self.request_where(
+            select_request!("WHERE card_message_id = $1"),
+            card_message_id,
+        )
+        .await
     }
 
     /// The request a submission opened or decided, if it got that far.
@@ -391,9 +387,19 @@ impl Store {
         &self,
         action_id: &str,
     ) -> Result<Option<RequestRecord>, StoreError> {
+        let sql = select_request!("WHERE action_id = $1 OR decision_action_id = $1");
+        self.request_where(sql, action_id).await
+    }
+
+    /// The one request that `sql` (with one text parameter) selects, if any.
+    async fn request_where(
+        &self,
+        sql: &'static str,
+        key: &str,
+    ) -> Result<Option<RequestRecord>, StoreError> {
         with_pool!(self, pool => {
-            sqlx::query(select_request!("WHERE action_id = $1 OR decision_action_id = $1"))
-                .bind(action_id)
+            sqlx::query(sql)
+                .bind(key)
                 .fetch_optional(pool)
                 .await?
                 .as_ref()

@@ -146,6 +146,20 @@ async fn a_rejection_tells_the_requester_who_and_why_and_creates_nobody() {
         "{text}"
     );
     assert_eq!(a.app.create_calls(), 0);
+    // The approvers hear of it too, and a later click says who decided.
+    let told = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(text_of(&told).contains("rejected"), "{}", text_of(&told));
+    let seen = a.app.sim.messages_in(&a.approvers.id);
+    a.click(&a.ana, &approval, "approve", "").await;
+    let stale = a
+        .app
+        .new_bot_message(&a.approvers, &seen.iter().collect::<Vec<_>>())
+        .await;
+    assert!(
+        text_of(&stale).contains("already rejected by ben.approver@example.com"),
+        "{}",
+        text_of(&stale)
+    );
 }
 
 #[tokio::test]

@@ -357,3 +357,22 @@ async fn the_audit_command_prints_who_asked_what_was_sent_and_the_tracking_id() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_choices_are_fetched_once_and_served_from_the_cache() {
+    let o = org("").await;
+    let first = o.app.card_for_manager().await;
+    let second = o.app.card_for_manager().await;
+    assert_eq!(
+        choice_values(&first, "licenses"),
+        choice_values(&second, "licenses")
+    );
+    let fetches = o
+        .app
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.path == "/v1/licenses")
+        .count();
+    assert_eq!(fetches, 1, "the licenses were fetched for each card");
+}
