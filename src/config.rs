@@ -118,6 +118,7 @@ impl Config {
                 .unwrap_or(usize::MAX)
                 .min(64),
             lease: Duration::from_secs(number("ONBOARD_LEASE_SECS", 30)?.max(1)),
+            release_delay: call_timeout,
             ..WorkerSettings::default()
         };
         let log_format = match get("LOG_FORMAT").as_deref() {

@@ -48,6 +48,14 @@ async fn audit(json: bool) -> ExitCode {
         .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
     let result: anyhow::Result<()> = async {
+        // Reading must not create an empty database where the real one was meant.
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))
+            && !std::path::Path::new(path.split('?').next().unwrap_or(path)).exists()
+        {
+            anyhow::bail!("there is no database at {path}: set DATABASE_URL to the bot's database");
+        }
         let store = Store::connect(&url).await?;
         let entries = store.audit().await?;
         store.close().await;

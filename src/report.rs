@@ -16,8 +16,9 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
         "email",
         "result",
         "tracking id",
+        "reason",
     ];
-    let rows: Vec<[String; 7]> = entries
+    let rows: Vec<[String; 8]> = entries
         .iter()
         .map(|e| {
             [
@@ -28,6 +29,11 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
                 e.email.clone().unwrap_or_default(),
                 e.result.clone().unwrap_or_default(),
                 e.tracking_id.clone().unwrap_or_default(),
+                // A decision's detail is the approver's reason; other details are JSON for --json.
+                match e.action.as_str() {
+                    "approved" | "rejected" => e.detail.clone().unwrap_or_default(),
+                    _ => String::new(),
+                },
             ]
         })
         .collect();

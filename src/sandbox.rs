@@ -117,7 +117,10 @@ impl Sandbox {
             grantable: Grantable::parse(&options.licenses, &options.roles),
             choices_refresh: Duration::from_secs(60),
             call_timeout: options.call_timeout,
-            workers: options.workers,
+            workers: WorkerSettings {
+                release_delay: options.call_timeout,
+                ..options.workers
+            },
             log_format: LogFormat::Text,
         };
         let app = Application::build_on(config, listener).await?;

@@ -30,6 +30,23 @@ macro_rules! choice_from {
 }
 choice_from!(License, Location, Role);
 
+/// The choices of one list. When the admin token may not read it, the form goes without it (and
+/// nothing of it can be granted) rather than not at all; a failure that may pass is retried.
+fn offered<T: Into<Choice>>(
+    what: &str,
+    scope: &str,
+    fetched: Result<Vec<T>, WebexError>,
+) -> Result<Vec<Choice>, WebexError> {
+    match fetched {
+        Ok(items) => Ok(items.into_iter().map(Into::into).collect()),
+        Err(error) if !error.is_transient() => {
+            tracing::warn!(%error, "cannot read the organization's {what}: the form offers none (the admin token needs {scope})");
+            Ok(Vec::new())
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// `ONBOARD_LICENSES` and `ONBOARD_ROLES`: names or ids that may be granted. Empty grants none.
 #[derive(Debug, Clone, Default)]
 pub struct Grantable {
@@ -133,30 +150,27 @@ impl ChoiceCache {
     }
 
     async fn fetch(&self, tracking_id: &str) -> Result<OrgChoices, WebexError> {
-        let all_licenses: Vec<Choice> = self
-            .admin
-            .licenses(tracking_id)
-            .await?
-            .into_iter()
-            .map(Choice::from)
-            .collect();
-        let locations = self
-            .admin
-            .locations(tracking_id)
-            .await?
-            .into_iter()
-            .map(Choice::from)
-            .collect();
-        let roles = if self.grantable.roles.is_empty() {
+        let all_licenses: Vec<Choice> = offered(
+            "licenses",
+            "spark-admin:licenses_read",
+            self.admin.licenses(tracking_id).await,
+        )?;
+        let locations = offered(
+            "locations",
+            "spark-admin:locations_read",
+            self.admin.locations(tracking_id).await,
+        )?;
+        let roles: Vec<Choice> = if self.grantable.roles.is_empty() {
             Vec::new()
         } else {
-            self.admin
-                .roles(tracking_id)
-                .await?
-                .into_iter()
-                .map(Choice::from)
-                .filter(|r| Grantable::allows(&self.grantable.roles, r))
-                .collect()
+            offered(
+                "roles",
+                "spark-admin:roles_read",
+                self.admin.roles(tracking_id).await,
+            )?
+            .into_iter()
+            .filter(|r| Grantable::allows(&self.grantable.roles, r))
+            .collect()
         };
         let licenses = all_licenses
             .iter()

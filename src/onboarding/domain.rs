@@ -167,7 +167,7 @@ impl PersonDraft {
             if value.chars().count() > MAX_TEXT {
                 errors.push(FieldError::new(
                     field,
-                    format!("{field} is longer than {MAX_TEXT} characters"),
+                    format!("this is longer than {MAX_TEXT} characters"),
                 ));
             }
             Some(value.to_owned())
@@ -203,7 +203,7 @@ impl PersonDraft {
         {
             errors.push(FieldError::new(
                 "licenses",
-                format!("the license \"{id}\" may not be granted here"),
+                format!("a chosen license may not be granted here (id {id})"),
             ));
         }
         let roles = chosen(inputs, "roles");
@@ -213,7 +213,7 @@ impl PersonDraft {
         {
             errors.push(FieldError::new(
                 "roles",
-                format!("the role \"{id}\" may not be granted here"),
+                format!("a chosen role may not be granted here (id {id})"),
             ));
         }
         let location_id = chosen(inputs, "locationId").into_iter().next();
@@ -222,7 +222,7 @@ impl PersonDraft {
         {
             errors.push(FieldError::new(
                 "locationId",
-                format!("the location \"{id}\" does not exist"),
+                format!("the chosen location does not exist (id {id})"),
             ));
         }
         if let Some(phone) = &phone

@@ -30,6 +30,10 @@ Use the newest form.";
 pub const NOT_AN_APPROVER: &str =
     "Only members of the approvers' space may approve or reject requests.";
 
+/// To a click on an approval card outside the approvers' space configured now.
+pub const APPROVALS_MOVED: &str = "This approval card is not in the approvers' space I use now, \
+so I did nothing with it.";
+
 /// To a requester who clicks on the approval card of their own request.
 pub const OWN_REQUEST: &str = "You cannot decide your own request: another approver must.";
 
@@ -104,7 +108,7 @@ pub fn pending(requests: &[RequestRecord], now_ms: i64) -> String {
         return "No request is waiting for approval.".to_owned();
     }
     let mut text = format!("{} waiting for approval:\n", requests.len());
-    for request in requests {
+    for request in requests.iter().take(PENDING_SHOWN) {
         text.push_str(&format!(
             "- **{}**, asked by {} {} ago\n",
             request.email,
@@ -112,8 +116,14 @@ pub fn pending(requests: &[RequestRecord], now_ms: i64) -> String {
             age(now_ms - request.created_at)
         ));
     }
+    if requests.len() > PENDING_SHOWN {
+        text.push_str(&format!("- and {} more\n", requests.len() - PENDING_SHOWN));
+    }
     text
 }
+
+/// How many waiting requests `pending` lists, so that its answer stays within Webex's limit.
+const PENDING_SHOWN: usize = 25;
 
 fn age(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
@@ -227,4 +237,49 @@ pub fn gave_up(reason: &str) -> String {
     format!(
         "❌ I could not handle your form: {reason}. Nothing was created. Please submit it again later."
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(n: i64) -> RequestRecord {
+        RequestRecord {
+            id: n,
+            card_message_id: format!("card-{n}"),
+            action_id: format!("action-{n}"),
+            room_id: "room".into(),
+            requester_id: "mia".into(),
+            requester_email: "mia@example.com".into(),
+            email: format!("hire{n}@example.com"),
+            draft: "{}".into(),
+            state: RequestState::AwaitingApproval,
+            create_calls: 0,
+            last_status: None,
+            person_id: None,
+            outcome: None,
+            tracking_id: None,
+            decision: None,
+            decided_by: None,
+            reason: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn pending_lists_ages_and_stays_short_with_a_backlog() {
+        let requests: Vec<_> = (0..30).map(waiting).collect();
+        let text = pending(&requests, 3 * 60 * 60 * 1000);
+        assert!(text.starts_with("30 waiting for approval"), "{text}");
+        assert!(
+            text.contains("hire0@example.com**, asked by mia@example.com 3 hours ago"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("hire25@example.com") && text.ends_with("- and 5 more\n"),
+            "{text}"
+        );
+        assert!(text.len() < 7439);
+        assert_eq!(pending(&[], 0), "No request is waiting for approval.");
+    }
 }

@@ -154,9 +154,31 @@ impl Workflow {
                 ),
                 _ => Completion::default(),
             },
-            // Nobody to tell: the reply itself is what failed.
-            JobKind::Reply => Completion::default(),
+            JobKind::Reply => self.give_up_reply(job, reason).await?,
         })
+    }
+
+    /// A reply that could not be posted. Most have nobody else to tell; but a request whose
+    /// approval card never reached the approvers would wait forever, so it fails, and says why.
+    async fn give_up_reply(&self, job: &Job, reason: &str) -> Result<Completion, StoreError> {
+        let Ok(Reply {
+            card: Some(CardToSend::Approval { request_id }),
+            ..
+        }) = payload::<Reply>(job)
+        else {
+            return Ok(Completion::default());
+        };
+        let Some(request) = self.store.request(request_id).await? else {
+            return Ok(Completion::default());
+        };
+        if request.state != RequestState::AwaitingApproval {
+            return Ok(Completion::default());
+        }
+        let reason = format!(
+            "I could not post it to the approvers' space ({reason}); ask your Webex administrator \
+             to add me to that space, then send the form again"
+        );
+        Ok(self.fail(job, request, &reason).await)
     }
 
     async fn handle_message(&self, job: &Job) -> Result<Completion, JobError> {
@@ -235,7 +257,7 @@ impl Workflow {
         // A re-run of a submission that already opened (or decided) its request resumes it as it
         // stands: its checks were passed, and a create call may be under way.
         if let Some(request) = self.store.request_by_action(&event.id).await? {
-            return self.proceed(job, request, Vec::new()).await;
+            return self.proceed(job, request).await;
         }
         let tracking = tracking_id(job);
         let action = self.bot.attachment_action(&event.id, &tracking).await?;
@@ -349,18 +371,7 @@ impl Workflow {
                 let text = replies::already_used(&request);
                 Ok(replying(job, vec![text_reply(new.room_id, thread, &text)]))
             }
-            Opened::Ours(request) => {
-                let asked = AuditEntry {
-                    actor: request.requester_email.clone(),
-                    action: "requested",
-                    request_id: Some(request.id),
-                    email: Some(request.email.clone()),
-                    detail: Some(draft.body().to_string()),
-                    result: None,
-                    tracking_id: None,
-                };
-                self.proceed(job, request, vec![asked]).await
-            }
+            Opened::Ours(request) => self.proceed(job, request).await,
         }
     }
 
@@ -386,17 +397,12 @@ impl Workflow {
     }
 
     /// An open request goes to the approvers when they must decide, else on to Webex.
-    async fn proceed(
-        &self,
-        job: &Job,
-        mut request: RequestRecord,
-        audit: Vec<AuditEntry>,
-    ) -> Result<Completion, JobError> {
+    async fn proceed(&self, job: &Job, mut request: RequestRecord) -> Result<Completion, JobError> {
         let needs_decision = request.state == RequestState::Accepted
             && request.decision.is_none()
             && request.create_calls == 0;
         let Some(approvers) = self.approvers_room.clone().filter(|_| needs_decision) else {
-            return self.run_request(job, request, audit).await;
+            return self.run_request(job, request).await;
         };
         request.state = RequestState::AwaitingApproval;
         let to_requester = text_reply(
@@ -417,7 +423,6 @@ impl Workflow {
         };
         let mut done = replying(job, vec![to_requester, to_approvers]);
         done.request = Some(request);
-        done.audit = audit;
         Ok(done)
     }
 
@@ -484,10 +489,10 @@ impl Workflow {
                 request_id,
                 &NewDecision {
                     decision,
-                    by: by.clone(),
+                    by,
                     by_id: action.person_id.clone(),
                     action_id: action.id.clone(),
-                    reason: reason.clone(),
+                    reason,
                 },
             )
             .await?;
@@ -495,21 +500,9 @@ impl Workflow {
             Decided::Already(request) => return Ok(answer(&replies::already_decided(&request))),
             Decided::Now(request) => request,
         };
-        let entry = AuditEntry {
-            actor: by,
-            action: match decision {
-                Decision::Approved => "approved",
-                Decision::Rejected => "rejected",
-            },
-            request_id: Some(request.id),
-            email: Some(request.email.clone()),
-            detail: reason,
-            result: None,
-            tracking_id: None,
-        };
         match decision {
-            Decision::Rejected => Ok(self.finish(job, request, vec![entry]).await),
-            Decision::Approved => self.run_request(job, request, vec![entry]).await,
+            Decision::Rejected => Ok(self.finish(job, request).await),
+            Decision::Approved => self.run_request(job, request).await,
         }
     }
 
@@ -519,10 +512,9 @@ impl Workflow {
         &self,
         job: &Job,
         mut request: RequestRecord,
-        audit: Vec<AuditEntry>,
     ) -> Result<Completion, JobError> {
         if request.state.is_final() {
-            return Ok(self.finish(job, request, audit).await);
+            return Ok(self.finish(job, request).await);
         }
         if request.state == RequestState::AwaitingApproval {
             // Resumed while it waits: nothing to do until an approver decides.
@@ -532,7 +524,7 @@ impl Workflow {
             .map_err(|e| JobError::Permanent(format!("unreadable stored request: {e}")))?;
         let tracking = tracking_id(job);
         if self.settle_by_lookup(&mut request, &tracking).await? {
-            return Ok(self.finish(job, request, audit).await);
+            return Ok(self.finish(job, request).await);
         }
         // Recorded before the call, so that a crash during it is followed by a look-up.
         request.state = RequestState::Creating;
@@ -548,7 +540,7 @@ impl Workflow {
                 request.person_id = Some(person.id);
                 request.outcome = None;
                 request.tracking_id = Some(tracking);
-                return Ok(self.finish(job, request, audit).await);
+                return Ok(self.finish(job, request).await);
             }
             Err(error) => error,
         };
@@ -561,18 +553,16 @@ impl Workflow {
                 Err(error.into())
             }
             // Refused outright: nothing was created and trying again cannot help.
-            Some(401 | 403 | 404 | 405 | 410 | 413 | 415) => Ok(self
-                .fail(job, request, &refusal_reason(&error), audit)
-                .await),
+            Some(401 | 403 | 404 | 405 | 410 | 413 | 415) => {
+                Ok(self.fail(job, request, &refusal_reason(&error)).await)
+            }
             // 400, 409, 5xx, a timeout or a broken connection: the person may exist now.
             _ => {
                 if self.settle_by_lookup(&mut request, &tracking).await? {
-                    return Ok(self.finish(job, request, audit).await);
+                    return Ok(self.finish(job, request).await);
                 }
                 if matches!(error.status(), Some(400 | 409)) {
-                    return Ok(self
-                        .fail(job, request, &refusal_reason(&error), audit)
-                        .await);
+                    return Ok(self.fail(job, request, &refusal_reason(&error)).await);
                 }
                 self.store.save_request(job, &request).await?;
                 Err(error.into())
@@ -590,7 +580,10 @@ impl Workflow {
             return Ok(false);
         };
         request.person_id = Some(person.id);
-        if request.create_calls == 0 {
+        // Not found before the one create call, and that call said the email is taken: someone
+        // else created the person meanwhile.
+        let taken_meanwhile = request.create_calls == 1 && request.last_status == Some(409);
+        if request.create_calls == 0 || taken_meanwhile {
             request.state = RequestState::Exists;
             request.outcome = None;
         } else {
@@ -607,26 +600,15 @@ impl Workflow {
         Ok(true)
     }
 
-    async fn fail(
-        &self,
-        job: &Job,
-        mut request: RequestRecord,
-        reason: &str,
-        audit: Vec<AuditEntry>,
-    ) -> Completion {
+    async fn fail(&self, job: &Job, mut request: RequestRecord, reason: &str) -> Completion {
         request.state = RequestState::Failed;
         request.outcome = Some(reason.to_owned());
-        self.finish(job, request, audit).await
+        self.finish(job, request).await
     }
 
     /// The request's final state, its audit entries and its replies, committed with the job:
     /// to the requester under their card, and to the approvers under the approval card.
-    async fn finish(
-        &self,
-        job: &Job,
-        request: RequestRecord,
-        mut audit: Vec<AuditEntry>,
-    ) -> Completion {
+    async fn finish(&self, job: &Job, request: RequestRecord) -> Completion {
         let draft: Option<PersonDraft> = serde_json::from_str(&request.draft).ok();
         let mut text = replies::outcome(&request);
         if request.state == RequestState::Created
@@ -643,17 +625,25 @@ impl Workflow {
                 text.push_str(&calling);
             }
         }
-        if request.state != RequestState::Rejected {
-            audit.push(AuditEntry {
-                actor: BOT_ACTOR.to_owned(),
-                action: "create-person",
-                request_id: Some(request.id),
-                email: Some(request.email.clone()),
-                detail: draft.map(|d| d.body().to_string()),
-                result: Some(result_of(&request)),
-                tracking_id: request.tracking_id.clone(),
-            });
-        }
+        // What the bot did, or found; a rejection was recorded with the decision.
+        let action = match request.state {
+            RequestState::Rejected => None,
+            _ if request.create_calls > 0 => Some("create-person"),
+            RequestState::Exists => Some("found-existing"),
+            _ => Some("not-created"),
+        };
+        let audit = action.map(|action| AuditEntry {
+            actor: BOT_ACTOR.to_owned(),
+            action,
+            request_id: Some(request.id),
+            email: Some(request.email.clone()),
+            // Only what was sent: a request that made no call sent nothing.
+            detail: draft
+                .filter(|_| request.create_calls > 0)
+                .map(|d| d.body().to_string()),
+            result: Some(result_of(&request)),
+            tracking_id: request.tracking_id.clone(),
+        });
         let mut replies = vec![text_reply(
             request.room_id.clone(),
             Some(request.card_message_id.clone()),
@@ -665,7 +655,7 @@ impl Workflow {
         }
         let mut done = replying(job, replies);
         done.request = Some(request);
-        done.audit = audit;
+        done.audit = audit.into_iter().collect();
         done
     }
 
@@ -677,12 +667,12 @@ impl Workflow {
         Ok(match request {
             Some(request) if !request.state.is_final() => {
                 let reason = format!(
-                    "Webex kept failing and I gave up ({reason}); check in Control Hub whether the \
-                     account exists before you try again"
+                    "I stopped trying ({reason}); check in Control Hub whether the account exists \
+                     before you try again"
                 );
-                self.fail(job, request, &reason, Vec::new()).await
+                self.fail(job, request, &reason).await
             }
-            Some(request) => self.finish(job, request, Vec::new()).await,
+            Some(request) => self.finish(job, request).await,
             None => match event.room_id {
                 Some(room_id) => replying(
                     job,

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::audit::INSERT_AUDIT;
 use super::{Job, Store, StoreError, now_ms, with_pool};
 
 /// Where a request stands. Only `onboarding::workflow` moves it.
@@ -241,11 +242,12 @@ impl Store {
     pub async fn open_request(&self, new: &NewRequest) -> Result<Opened, StoreError> {
         let now = now_ms();
         let record = with_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let inserted: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
                  email, draft, state, create_calls, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 0, $8, $8) \
-                 ON CONFLICT (card_message_id) DO NOTHING",
+                 ON CONFLICT (card_message_id) DO NOTHING RETURNING id",
             )
             .bind(&new.card_message_id)
             .bind(&new.action_id)
@@ -255,12 +257,27 @@ impl Store {
             .bind(&new.email)
             .bind(&new.draft)
             .bind(now)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
+            // The trail says who asked in the same commit that opens the request.
+            if let Some((id,)) = inserted {
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now)
+                    .bind(&new.requester_email)
+                    .bind("requested")
+                    .bind(id)
+                    .bind(&new.email)
+                    .bind(&new.draft)
+                    .bind(None::<String>)
+                    .bind(None::<String>)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let row = sqlx::query(select_request!("WHERE card_message_id = $1"))
                 .bind(&new.card_message_id)
-                .fetch_one(pool)
+                .fetch_one(&mut *tx)
                 .await?;
+            tx.commit().await?;
             RequestRecord::from_row(&row)?
         });
         Ok(if record.action_id == new.action_id {
@@ -278,7 +295,8 @@ impl Store {
         let now = now_ms();
         let saved = with_pool!(self, pool => {
             sqlx::query(update_request!(
-                " AND EXISTS (SELECT 1 FROM jobs WHERE id = $9 AND lease_owner = $10 AND state = 'running')"
+                " AND EXISTS (SELECT 1 FROM jobs WHERE id = $9 AND lease_owner = $10 AND state = 'running' \
+                 AND lease_until > $7)"
             ))
             .bind(request.state_str())
             .bind(request.create_calls)
@@ -312,8 +330,10 @@ impl Store {
             Decision::Approved => RequestState::Accepted,
             Decision::Rejected => RequestState::Rejected,
         };
+        let now = now_ms();
         let record = with_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let decided = sqlx::query(
                 "UPDATE requests SET state = $1, decision = $2, decided_by = $3, decided_by_id = $4, \
                  decision_action_id = $5, reason = $6, updated_at = $7 \
                  WHERE id = $8 AND state = 'awaiting_approval'",
@@ -324,14 +344,30 @@ impl Store {
             .bind(&decision.by_id)
             .bind(&decision.action_id)
             .bind(&decision.reason)
-            .bind(now_ms())
+            .bind(now)
             .bind(request_id)
-            .execute(pool)
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // The trail says who decided, and why, in the same commit as the decision.
+            if decided > 0 {
+                sqlx::query(
+                    "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id) \
+                     SELECT $1, $2, $3, id, email, $4, NULL, NULL FROM requests WHERE id = $5",
+                )
+                .bind(now)
+                .bind(&decision.by)
+                .bind(decision.decision.as_str())
+                .bind(&decision.reason)
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             let row = sqlx::query(select_request!("WHERE id = $1"))
                 .bind(request_id)
-                .fetch_one(pool)
+                .fetch_one(&mut *tx)
                 .await?;
+            tx.commit().await?;
             let decided_with: Option<String> = row.try_get("decision_action_id")?;
             (RequestRecord::from_row(&row)?, decided_with)
         });

@@ -293,7 +293,7 @@ async fn an_approved_request_that_webex_keeps_failing_is_answered_in_both_spaces
     a.click(&a.ana, &approval, "approve", "").await;
     let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
     assert!(
-        text_of(&to_approvers).contains("gave up"),
+        text_of(&to_approvers).contains("I stopped trying"),
         "{}",
         text_of(&to_approvers)
     );
@@ -303,4 +303,32 @@ async fn an_approved_request_that_webex_keeps_failing_is_answered_in_both_spaces
         "{}",
         text_of(&messages[2])
     );
+}
+
+#[tokio::test]
+async fn a_request_whose_approval_card_cannot_be_posted_fails_and_says_why() {
+    let sim = Simulator::start().await.expect("simulator");
+    let options = SandboxOptions {
+        approvers_room: Some("Y2lzY29zcGFyazovL3VzL1JPT00vbm8tc3VjaC1yb29t".into()),
+        ..Default::default()
+    };
+    let app = spawn_app_on(sim, options).await;
+    let card = app.card_for_manager().await;
+    app.sim.submit(&app.manager, &card.id, jane()).await;
+    let mut seen = vec![card];
+    let answer = loop {
+        let next = app
+            .new_bot_message(&app.room, &seen.iter().collect::<Vec<_>>())
+            .await;
+        if text_of(&next).contains("was not created") {
+            break next;
+        }
+        seen.push(next);
+    };
+    let text = text_of(&answer);
+    assert!(
+        text.contains("could not post it to the approvers' space"),
+        "{text}"
+    );
+    assert_eq!(app.create_calls(), 0);
 }

@@ -160,7 +160,7 @@ async fn when_webex_keeps_failing_the_bot_gives_up_and_says_why() {
         text.contains("jane.doe@example.com** was not created"),
         "{text}"
     );
-    assert!(text.contains("gave up"), "{text}");
+    assert!(text.contains("I stopped trying"), "{text}");
     assert!(text.contains("tracking id"), "{text}");
     assert_eq!(creates(&app).len(), 3);
     app.settle().await;

@@ -376,3 +376,40 @@ async fn the_choices_are_fetched_once_and_served_from_the_cache() {
         .count();
     assert_eq!(fetches, 1, "the licenses were fetched for each card");
 }
+
+#[tokio::test]
+async fn without_the_right_to_read_licenses_the_form_still_comes_without_them() {
+    let o = org("").await;
+    o.app.sim.inject(webex_onboard::simulator::Fault {
+        method: "GET".into(),
+        path_prefix: "/v1/licenses".into(),
+        kind: webex_onboard::simulator::FaultKind::Status {
+            status: 403,
+            retry_after: None,
+        },
+        times: 1,
+    });
+    let card = o.app.card_for_manager().await;
+    assert!(
+        input(&card, "licenses").is_none(),
+        "licenses offered without the right to read them"
+    );
+    assert_eq!(choice_values(&card, "locationId").len(), 150);
+}
+
+#[test]
+fn the_audit_command_refuses_a_database_that_does_not_exist() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
+        .arg("audit")
+        .env_clear()
+        .env("DATABASE_URL", "sqlite:///nonexistent/webex-onboard.db")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("there is no database at /nonexistent/webex-onboard.db"),
+        "{stderr}"
+    );
+    assert!(!std::path::Path::new("/nonexistent/webex-onboard.db").exists());
+}
