@@ -280,3 +280,35 @@ async fn a_message_that_cannot_be_read_gets_an_apology_with_the_reason() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_person_created_by_someone_else_meanwhile_is_reported_as_existing() {
+    let app = spawn_app().await;
+    let card = app.card_for_manager().await;
+    // Hold back the answers of the people look-ups, so that the person can appear in between.
+    app.sim.inject(Fault {
+        method: "GET".into(),
+        path_prefix: "/v1/people".into(),
+        kind: FaultKind::Delay(Duration::from_millis(800)),
+        times: 2,
+    });
+    app.sim.submit(&app.manager, &card.id, jane()).await;
+    let deadline = std::time::Instant::now() + crate::helpers::ANSWER;
+    while !app.sim.calls().iter().any(|c| {
+        c.path == "/v1/people"
+            && c.query.as_deref().is_some_and(|q| q.contains("email="))
+            && c.status == 0
+    }) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the look-up never came"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.sim.add_person("jane.doe@example.com", "Jane Doe");
+    let reply = text_of(&app.bot_messages(&app.room, 2).await[1]);
+    assert!(reply.contains("already has a Webex account"), "{reply}");
+    let statuses: Vec<u16> = creates(&app).iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [409], "one create call, refused as taken");
+    assert_eq!(app.sim.people_with_email("jane.doe@example.com").len(), 1);
+}
