@@ -59,17 +59,7 @@ fn choice_values(card: &SimMessage, id: &str) -> Vec<String> {
 }
 
 fn error_text(card: &SimMessage, id: &str) -> String {
-    fn find<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
-        if v.get("id").and_then(Value::as_str) == Some(id) {
-            return Some(v);
-        }
-        match v {
-            Value::Object(m) => m.values().find_map(|x| find(x, id)),
-            Value::Array(a) => a.iter().find_map(|x| find(x, id)),
-            _ => None,
-        }
-    }
-    find(&card.attachments[0]["content"], &format!("{id}.error"))
+    webex_onboard::cards::element(&card.attachments[0]["content"], &format!("{id}.error"))
         .filter(|b| b["isVisible"] == true)
         .and_then(|b| b["text"].as_str())
         .unwrap_or("")

@@ -108,7 +108,8 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
     assert_eq!(value("email"), Some(json!("jane.doe@")));
     assert_eq!(value("firstName"), Some(json!("Jane")));
     assert_eq!(value("title"), Some(json!("Engineer")));
-    let error = find_by_id(content, "email.error").expect("an error block for email");
+    let error =
+        webex_onboard::cards::element(content, "email.error").expect("an error block for email");
     assert_eq!(error["isVisible"], true);
     assert!(
         error["text"]
@@ -130,17 +131,6 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
         text_of(&last)
     );
     assert_eq!(app.create_calls(), 0);
-}
-
-fn find_by_id<'a>(value: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
-    if value.get("id").and_then(|v| v.as_str()) == Some(id) {
-        return Some(value);
-    }
-    match value {
-        serde_json::Value::Object(map) => map.values().find_map(|v| find_by_id(v, id)),
-        serde_json::Value::Array(items) => items.iter().find_map(|v| find_by_id(v, id)),
-        _ => None,
-    }
 }
 
 #[tokio::test]
