@@ -28,6 +28,8 @@ pub struct SandboxOptions {
     pub licenses: String,
     /// `ONBOARD_ROLES`.
     pub roles: String,
+    /// `ONBOARD_CHOICES_REFRESH_SECS`.
+    pub choices_refresh: Duration,
     /// A database URL, or `None` for a fresh SQLite file in the temp folder.
     pub database_url: Option<String>,
     /// Worker pacing; tests shorten the delays.
@@ -43,6 +45,7 @@ impl Default for SandboxOptions {
             approvers_room: None,
             licenses: String::new(),
             roles: String::new(),
+            choices_refresh: Duration::from_secs(60),
             database_url: None,
             workers: WorkerSettings {
                 poll: Duration::from_millis(100),
@@ -115,7 +118,7 @@ impl Sandbox {
             })?,
             approvers_room: options.approvers_room,
             grantable: Grantable::parse(&options.licenses, &options.roles),
-            choices_refresh: Duration::from_secs(60),
+            choices_refresh: options.choices_refresh,
             call_timeout: options.call_timeout,
             workers: WorkerSettings {
                 release_delay: options.call_timeout,

@@ -17,6 +17,14 @@ struct Org {
 
 /// An organization with three licenses (two grantable), 150 locations and two roles (one grantable).
 async fn org(roles: &str) -> Org {
+    org_with(SandboxOptions {
+        roles: roles.into(),
+        ..Default::default()
+    })
+    .await
+}
+
+async fn org_with(options: SandboxOptions) -> Org {
     let sim = Simulator::start().await.expect("simulator");
     let meetings = sim.add_license("Webex Meetings", 100);
     let calling = sim.add_license("Webex Calling - Professional", 100);
@@ -29,8 +37,7 @@ async fn org(roles: &str) -> Org {
     sim.add_role("Full Administrator");
     let options = SandboxOptions {
         licenses: "webex meetings, Webex Calling - Professional".into(),
-        roles: roles.into(),
-        ..Default::default()
+        ..options
     };
     let app = spawn_app_on(sim, options).await;
     Org {
@@ -402,4 +409,27 @@ fn the_audit_command_refuses_a_database_that_does_not_exist() {
         "{stderr}"
     );
     assert!(!std::path::Path::new("/nonexistent/webex-onboard.db").exists());
+}
+
+#[tokio::test]
+async fn the_choices_are_fetched_again_once_the_refresh_interval_has_passed() {
+    let o = org_with(SandboxOptions {
+        choices_refresh: std::time::Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    o.app.card_for_manager().await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    o.app.card_for_manager().await;
+    let fetches = o
+        .app
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.path == "/v1/licenses")
+        .count();
+    assert_eq!(
+        fetches, 2,
+        "the choices were not refreshed after the interval"
+    );
 }
