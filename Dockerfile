@@ -3,9 +3,11 @@ FROM rust:1-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY crates ./crates
 COPY cards ./cards
 COPY migrations ./migrations
-RUN cargo build --release --locked
+# The production binary: without the demo and the Webex simulator.
+RUN cargo build --release --locked --no-default-features
 
 # Run
 FROM debian:bookworm-slim

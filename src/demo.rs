@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::cards;
 use crate::sandbox::{Sandbox, SandboxOptions};
-use crate::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
 /// How long the demo waits for any one answer of the bot.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);

@@ -12,20 +12,21 @@
 //! - [`cards`]: the Adaptive Cards in `cards/`.
 //! - [`registration`]: the bot's two webhooks.
 //! - [`report`]: `webex-onboard audit`, the audit trail for people and tools.
-//! - [`simulator`]: a stateful Webex over real HTTP, for tests and the demo.
-//! - [`sandbox`]: the bot wired to the simulator on loopback.
-//! - [`demo`]: the whole conversation against the simulator.
+//! - `sandbox`: the bot wired to the Webex simulator (the `webex-sim` crate) on loopback.
+//! - `demo`: the whole conversation against the simulator. Both come with the default `demo`
+//!   feature; a build without it carries no simulator.
 //! - [`config`], [`telemetry`], [`startup`]: environment, logs, and the application's life.
 
 pub mod cards;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod http;
 pub mod onboarding;
 pub mod registration;
 pub mod report;
+#[cfg(feature = "demo")]
 pub mod sandbox;
-pub mod simulator;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

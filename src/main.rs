@@ -4,10 +4,14 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use webex_onboard::config::{Config, LogFormat};
+use webex_onboard::config::Config;
+#[cfg(feature = "demo")]
+use webex_onboard::config::LogFormat;
+#[cfg(feature = "demo")]
+use webex_onboard::demo;
 use webex_onboard::startup::{Application, shutdown_signal};
 use webex_onboard::store::{DEFAULT_DATABASE_URL, Store};
-use webex_onboard::{demo, report, telemetry};
+use webex_onboard::{report, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +28,7 @@ enum Command {
     /// Run the bot (configured by environment variables; see the README).
     Serve,
     /// Run the bot against the built-in Webex simulator and play a whole onboarding conversation.
+    #[cfg(feature = "demo")]
     Demo,
     /// Print the audit trail of DATABASE_URL: who asked, who decided, what Webex was sent and said.
     Audit {
@@ -37,6 +42,7 @@ enum Command {
 async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve => serve().await,
+        #[cfg(feature = "demo")]
         Command::Demo => run_demo().await,
         Command::Audit { json } => audit(json).await,
     }
@@ -103,6 +109,7 @@ async fn serve() -> ExitCode {
     }
 }
 
+#[cfg(feature = "demo")]
 async fn run_demo() -> ExitCode {
     telemetry::init(LogFormat::Text, "warn");
     let mut out = std::io::stdout();

@@ -12,10 +12,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, LogFormat};
 use crate::onboarding::choices::Grantable;
 use crate::onboarding::policy::Requesters;
-use crate::simulator::Simulator;
 use crate::startup::{Application, StartupError};
 use crate::store::Store;
 use crate::worker::WorkerSettings;
+use webex_sim::Simulator;
 
 /// How to start the bot against the simulator.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 mod audit;
 mod cards;
 mod jobs;
+mod migrations;
 mod recorder;
 mod requests;
 
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord};
 pub use cards::{CardKind, CardRecord};
 pub use jobs::{Completion, Job, JobKind, NewJob};
+pub use migrations::SchemaState;
 pub use recorder::Recorder;
 pub use requests::{
     Decided, Decision, NewDecision, NewRequest, Opened, RequestRecord, RequestState,
@@ -39,9 +41,9 @@ pub enum StoreError {
     /// The database refused or failed the operation.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// The schema could not be brought up to date.
-    #[error("database migration failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The schema is not one this release can bring up to date.
+    #[error("the database schema cannot be used: {0}")]
+    Schema(String),
     /// A stored value is not what this version of the bot wrote.
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
@@ -114,14 +116,6 @@ impl Store {
         let store = Self { pool };
         store.migrate().await?;
         Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
-        }
-        Ok(())
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use webex_onboard::sandbox::SandboxOptions;
-use webex_onboard::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
 use crate::helpers::{TestApp, jane, spawn_app_on, text_of};
 
@@ -281,10 +281,10 @@ async fn an_approved_request_that_webex_keeps_failing_is_answered_in_both_spaces
     options.workers.max_attempts = 2;
     let a = with_approvers_and(options).await;
     let approval = a.request_jane().await;
-    a.app.sim.inject(webex_onboard::simulator::Fault {
+    a.app.sim.inject(webex_sim::Fault {
         method: "POST".into(),
         path_prefix: "/v1/people".into(),
-        kind: webex_onboard::simulator::FaultKind::Status {
+        kind: webex_sim::FaultKind::Status {
             status: 500,
             retry_after: None,
         },

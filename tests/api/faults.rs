@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use webex_onboard::sandbox::SandboxOptions;
-use webex_onboard::simulator::{Fault, FaultKind};
+use webex_sim::{Fault, FaultKind};
 
 use crate::helpers::{TestApp, jane, spawn_app, spawn_app_with, text_of};
 
@@ -34,7 +34,7 @@ async fn submit_and_settle(app: &TestApp) -> String {
     text_of(reply)
 }
 
-fn creates(app: &TestApp) -> Vec<webex_onboard::simulator::Call> {
+fn creates(app: &TestApp) -> Vec<webex_sim::Call> {
     app.sim
         .calls()
         .into_iter()

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 use webex_onboard::sandbox::SandboxOptions;
-use webex_onboard::simulator::{SimMessage, Simulator};
+use webex_sim::{SimMessage, Simulator};
 
 use crate::helpers::{TestApp, spawn_app_on, text_of};
 
@@ -377,10 +377,10 @@ async fn the_choices_are_fetched_once_and_served_from_the_cache() {
 #[tokio::test]
 async fn without_the_right_to_read_licenses_the_form_still_comes_without_them() {
     let o = org("").await;
-    o.app.sim.inject(webex_onboard::simulator::Fault {
+    o.app.sim.inject(webex_sim::Fault {
         method: "GET".into(),
         path_prefix: "/v1/licenses".into(),
-        kind: webex_onboard::simulator::FaultKind::Status {
+        kind: webex_sim::FaultKind::Status {
             status: 403,
             retry_after: None,
         },

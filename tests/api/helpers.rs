@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 use webex_onboard::http::signature;
 use webex_onboard::sandbox::{Sandbox, SandboxOptions};
-use webex_onboard::simulator::{SimMessage, SimPerson, SimRoom, Simulator};
+use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
 /// How long a test waits for the bot to answer.
 pub const ANSWER: Duration = Duration::from_secs(15);
@@ -255,4 +255,26 @@ pub fn text_of(message: &SimMessage) -> String {
 pub fn jane() -> Value {
     json!({"email": "jane.doe@example.com", "firstName": "Jane", "lastName": "Doe",
            "department": "Engineering", "title": "Engineer"})
+}
+
+/// A folder of its own for one test, removed when the test ends, whether it passes or fails.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path =
+            std::env::temp_dir().join(format!("webex-onboard-test-{:016x}", fastrand::u64(..)));
+        std::fs::create_dir_all(&path).expect("a temporary folder");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

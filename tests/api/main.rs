@@ -11,7 +11,7 @@ mod faults;
 mod helpdesk;
 mod process;
 mod registration;
-mod simulator;
+mod schema;
 mod soak;
 mod submissions;
 mod webhook_edge;

@@ -5,7 +5,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
-use webex_onboard::simulator::{Fault, FaultKind, SimMessage, SimPerson, SimRoom, Simulator};
+use webex_sim::{Fault, FaultKind, SimMessage, SimPerson, SimRoom, Simulator};
 
 use crate::helpers::{ANSWER, fresh_database, jane, text_of};
 

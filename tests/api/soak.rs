@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::task::JoinSet;
-use webex_onboard::simulator::Simulator;
 use webex_onboard::store::{RequestState, Store};
+use webex_sim::Simulator;
 
 use crate::helpers::{fresh_database, logs, text_of};
 use crate::process::BotProcess;

@@ -237,7 +237,7 @@ async fn an_existing_email_is_reported_and_nothing_is_created() {
 
 #[tokio::test]
 async fn a_refusal_from_webex_is_explained_with_its_tracking_id() {
-    use webex_onboard::simulator::{Fault, FaultKind};
+    use webex_sim::{Fault, FaultKind};
     let app = spawn_app().await;
     app.sim.inject(Fault {
         method: "POST".into(),

@@ -32,6 +32,7 @@ mod error;
 mod faults;
 mod gateway;
 mod ids;
+mod json;
 mod org;
 mod paging;
 mod people;
@@ -51,7 +52,8 @@ use tokio::task::JoinHandle;
 pub use self::delivery::{Delivery, sign_webhook_body};
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
-pub use self::state::{SimMessage, SimPerson, SimRoom};
+pub use self::people::SimPerson;
+pub use self::state::{SimMessage, SimRoom};
 
 use self::state::{NewMessage, World};
 use self::webhooks::NewWebhook;

@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 use super::delivery::Delivery;
 use super::error::ApiError;
 use super::ids;
+use super::json::present_fields;
 use super::paging::{Page, PageRequest};
-use super::state::present_fields;
 
 /// The resources a webhook may watch; "all" watches every one.
 const RESOURCES: [&str; 7] = [

@@ -9,8 +9,9 @@ use super::error::ApiError;
 use super::faults::FaultPlan;
 use super::gateway::{Call, Caller};
 use super::ids;
+use super::json::{non_empty, present_fields};
 use super::org::{Catalog, FULL_ADMIN_ROLE};
-use super::people::{self, Person};
+use super::people::{self, Person, SimPerson};
 use super::webhooks::Webhooks;
 
 /// The most bytes Webex accepts in a message's `text`, and separately in its `markdown`.
@@ -20,16 +21,6 @@ const BOT_EMAIL: &str = "onboard-bot@webex.bot";
 const BOT_NAME: &str = "Onboarding Bot";
 const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_NAME: &str = "Org Admin";
-
-/// Someone tests speak for: a person with an access token of their own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimPerson {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    /// The bearer token the simulator accepts as this person.
-    pub token: String,
-}
 
 /// A space, as tests address it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -754,17 +745,6 @@ impl World {
     }
 }
 
-/// The fields of a JSON object literal less those that are null: Webex omits absent fields.
-pub(crate) fn present_fields(object: Value) -> Map<String, Value> {
-    match object {
-        Value::Object(mut fields) => {
-            fields.retain(|_, value| !value.is_null());
-            fields
-        }
-        _ => Map::new(),
-    }
-}
-
 /// The filters of `GET /v1/memberships`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -806,10 +786,6 @@ fn room_not_found() -> ApiError {
 
 fn message_not_found() -> ApiError {
     ApiError::not_found("The requested message was not found.")
-}
-
-fn non_empty<T>(items: &[T]) -> Option<&[T]> {
-    (!items.is_empty()).then_some(items)
 }
 
 fn check_length(field: &str, value: Option<&str>) -> Result<(), ApiError> {

@@ -5,7 +5,16 @@ use serde_json::{Map, Value, json};
 use super::error::ApiError;
 use super::ids;
 use super::org::Catalog;
-use super::state::SimPerson;
+
+/// Someone tests speak for: a person with an access token of their own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimPerson {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// The bearer token the simulator accepts as this person.
+    pub token: String,
+}
 
 /// The fields Webex shows only to an admin who asks with `callingData=true`.
 const CALLING_FIELDS: [&str; 3] = ["phoneNumbers", "extension", "locationId"];

@@ -11,7 +11,7 @@ use reqwest::RequestBuilder;
 use serde_json::{Value, json};
 use sha1::Sha1;
 use tokio::sync::mpsc;
-use webex_onboard::simulator::{Fault, FaultKind, SimPerson, Simulator, sign_webhook_body};
+use webex_sim::{Fault, FaultKind, SimPerson, Simulator, sign_webhook_body};
 
 const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
 const SECRET: &str = "a-webhook-secret";

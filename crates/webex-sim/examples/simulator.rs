@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use webex_onboard::simulator::Simulator;
+use webex_sim::Simulator;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
