@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::onboarding::choices::Grantable;
+use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
 use crate::store::DEFAULT_DATABASE_URL;
 use crate::webex::CALL_TIMEOUT;
+use crate::webex::RoomId;
 use crate::worker::WorkerSettings;
 
 /// The default Webex API.
@@ -46,7 +47,7 @@ pub struct Config {
     /// `ONBOARD_REQUESTERS`: who may onboard people.
     pub requesters: Requesters,
     /// `ONBOARD_APPROVERS_ROOM`: when set, every request waits for a member of this room.
-    pub approvers_room: Option<String>,
+    pub approvers_room: Option<RoomId>,
     /// `ONBOARD_LICENSES` and `ONBOARD_ROLES`: what may be granted (names or ids).
     pub grantable: Grantable,
     /// `ONBOARD_CHOICES_REFRESH_SECS`: how long the organization's choices are cached.
@@ -145,7 +146,14 @@ impl Config {
             listen_addr,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             requesters,
-            approvers_room: get("ONBOARD_APPROVERS_ROOM"),
+            approvers_room: get("ONBOARD_APPROVERS_ROOM")
+                .map(|room| {
+                    RoomId::parse(room.trim()).map_err(|e| ConfigError::Invalid {
+                        name: "ONBOARD_APPROVERS_ROOM",
+                        reason: e.to_string(),
+                    })
+                })
+                .transpose()?,
             grantable,
             choices_refresh,
             call_timeout,

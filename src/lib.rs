@@ -6,8 +6,9 @@
 //! # Layout
 //! - [`http`]: the edge. Verifies `X-Spark-Signature` over the raw bytes, records, acknowledges.
 //! - [`store`]: SQLite or PostgreSQL. The durable job queue, the cards sent, the requests.
-//! - [`worker`]: claims jobs with a lease and runs them; retries with backoff.
-//! - [`onboarding`]: the domain. Validated types, who may ask, what the bot says, the workflow.
+//! - [`worker`]: claims jobs with a lease and runs them through a `JobHandler`; retries.
+//! - [`domain`]: the types parsed at the edge: emails, new hires, requests, cards, jobs.
+//! - [`onboarding`]: the use cases, one file each, and every text the bot says.
 //! - [`webex`]: the Webex REST client, one type per token.
 //! - [`cards`]: the Adaptive Cards in `cards/`.
 //! - [`registration`]: the bot's two webhooks.
@@ -21,6 +22,7 @@ pub mod cards;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod domain;
 pub mod http;
 pub mod onboarding;
 pub mod registration;

@@ -10,10 +10,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, LogFormat};
-use crate::onboarding::choices::Grantable;
+use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
 use crate::startup::{Application, StartupError};
 use crate::store::Store;
+use crate::webex::RoomId;
 use crate::worker::WorkerSettings;
 use webex_sim::Simulator;
 
@@ -116,7 +117,14 @@ impl Sandbox {
             requesters: Requesters::parse(&options.requesters).map_err(|reason| {
                 StartupError::Config(format!("ONBOARD_REQUESTERS is invalid: {reason}"))
             })?,
-            approvers_room: options.approvers_room,
+            approvers_room: options
+                .approvers_room
+                .as_deref()
+                .map(RoomId::parse)
+                .transpose()
+                .map_err(|e| {
+                    StartupError::Config(format!("ONBOARD_APPROVERS_ROOM is invalid: {e}"))
+                })?,
             grantable: Grantable::parse(&options.licenses, &options.roles),
             choices_refresh: options.choices_refresh,
             call_timeout: options.call_timeout,

@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::http::{self, Edge};
 use crate::onboarding::choices::ChoiceCache;
-use crate::onboarding::{BotIdentity, Workflow};
+use crate::onboarding::{BotIdentity, Onboarding, Rules};
 use crate::registration;
 use crate::store::{Recorder, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, WebexError};
@@ -97,22 +97,25 @@ impl Application {
             config.grantable.clone(),
             config.choices_refresh,
         );
-        let workflow = Arc::new(Workflow {
-            store: store.clone(),
+        let onboarding = Arc::new(Onboarding::new(
+            store.clone(),
             bot,
             admin,
-            approvers_room: config.approvers_room.clone(),
-            choices,
-            me: BotIdentity {
+            BotIdentity {
                 display_name: me.display_name.unwrap_or_default(),
                 id: me.id,
             },
-            requesters: config.requesters.clone(),
-        });
+            Rules {
+                requesters: config.requesters.clone(),
+                approvers_room: config.approvers_room.clone(),
+            },
+            choices,
+        ));
         let stop_workers = CancellationToken::new();
         let tracker = TaskTracker::new();
         worker::spawn(
-            workflow,
+            store.clone(),
+            onboarding,
             config.workers.clone(),
             recorded,
             stop_workers.clone(),

@@ -3,6 +3,7 @@
 //! webhook → verify → record → acknowledge. Nothing here calls Webex: all work happens in the
 //! workers, so an acknowledgement never waits on Webex.
 
+mod envelope;
 mod health;
 pub mod signature;
 mod webhook;

@@ -1,5 +1,4 @@
-//! What may be granted: the organization's licenses, locations and roles, narrowed by the
-//! operator's allowlists, cached with a refresh interval.
+//! The organization's choices, read with the admin token and cached with a refresh interval.
 //!
 //! The card offers these choices, and every submitted id is checked against them again,
 //! because a card can be forged.
@@ -9,14 +8,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
+use crate::domain::{Choice, Grantable, OrgChoices};
 use crate::webex::{AdminApi, License, Location, Role, WebexError};
-
-/// One choice: the id Webex takes and the name people read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-}
 
 /// The organization's licenses, locations and roles all read as choices.
 macro_rules! choice_from {
@@ -45,76 +38,6 @@ fn offered<T: Into<Choice>>(
         }
         Err(error) => Err(error),
     }
-}
-
-/// `ONBOARD_LICENSES` and `ONBOARD_ROLES`: names or ids that may be granted. Empty grants none.
-#[derive(Debug, Clone, Default)]
-pub struct Grantable {
-    licenses: Vec<String>,
-    roles: Vec<String>,
-}
-
-impl Grantable {
-    /// Reads the two comma-separated lists.
-    pub fn parse(licenses: &str, roles: &str) -> Self {
-        let list = |s: &str| {
-            s.split(',')
-                .map(|e| e.trim().to_lowercase())
-                .filter(|e| !e.is_empty())
-                .collect()
-        };
-        Self {
-            licenses: list(licenses),
-            roles: list(roles),
-        }
-    }
-
-    fn allows(list: &[String], choice: &Choice) -> bool {
-        list.iter()
-            .any(|e| *e == choice.id.to_lowercase() || *e == choice.name.to_lowercase())
-    }
-}
-
-/// The choices a card offers.
-#[derive(Debug, Clone, Default)]
-pub struct OrgChoices {
-    /// Licenses that may be granted.
-    pub licenses: Vec<Choice>,
-    /// Every location (all may be chosen).
-    pub locations: Vec<Choice>,
-    /// Roles that may be granted; empty unless `ONBOARD_ROLES` allows some.
-    pub roles: Vec<Choice>,
-    /// Every license of the organization, to name a person's licenses in `status`.
-    pub all_licenses: Vec<Choice>,
-}
-
-impl OrgChoices {
-    /// The name of a license id, or the id itself when it is unknown.
-    pub fn license_name<'a>(&'a self, id: &'a str) -> &'a str {
-        name_of(&self.all_licenses, id)
-    }
-
-    /// The name of a location id, or the id itself.
-    pub fn location_name<'a>(&'a self, id: &'a str) -> &'a str {
-        name_of(&self.locations, id)
-    }
-
-    /// The name of a role id, or the id itself.
-    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
-        name_of(&self.roles, id)
-    }
-}
-
-fn name_of<'a>(choices: &'a [Choice], id: &'a str) -> &'a str {
-    choices
-        .iter()
-        .find(|c| c.id == id)
-        .map_or(id, |c| c.name.as_str())
-}
-
-/// Whether a license gives Webex Calling (which a phone number or extension needs).
-pub fn is_calling_license(choice: &Choice) -> bool {
-    choice.name.to_lowercase().contains("calling")
 }
 
 /// The organization's choices, fetched with the admin token at most once per refresh interval.
@@ -160,7 +83,7 @@ impl ChoiceCache {
             "spark-admin:locations_read",
             self.admin.locations(tracking_id).await,
         )?;
-        let roles: Vec<Choice> = if self.grantable.roles.is_empty() {
+        let roles: Vec<Choice> = if !self.grantable.grants_roles() {
             Vec::new()
         } else {
             offered(
@@ -169,12 +92,12 @@ impl ChoiceCache {
                 self.admin.roles(tracking_id).await,
             )?
             .into_iter()
-            .filter(|r| Grantable::allows(&self.grantable.roles, r))
+            .filter(|r| self.grantable.allows_role(r))
             .collect()
         };
         let licenses = all_licenses
             .iter()
-            .filter(|l| Grantable::allows(&self.grantable.licenses, l))
+            .filter(|l| self.grantable.allows_license(l))
             .cloned()
             .collect();
         Ok(OrgChoices {
@@ -183,32 +106,5 @@ impl ChoiceCache {
             roles,
             all_licenses,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grantable_matches_names_or_ids_without_case() {
-        let g = Grantable::parse("webex calling - professional, LIC-2", "");
-        let calling = Choice {
-            id: "LIC-1".into(),
-            name: "Webex Calling - Professional".into(),
-        };
-        let other = Choice {
-            id: "lic-2".into(),
-            name: "Meetings".into(),
-        };
-        let third = Choice {
-            id: "LIC-3".into(),
-            name: "Messaging".into(),
-        };
-        assert!(Grantable::allows(&g.licenses, &calling));
-        assert!(Grantable::allows(&g.licenses, &other));
-        assert!(!Grantable::allows(&g.licenses, &third));
-        assert!(g.roles.is_empty());
-        assert!(is_calling_license(&calling) && !is_calling_license(&other));
     }
 }

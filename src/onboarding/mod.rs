@@ -1,11 +1,100 @@
-//! The onboarding domain: validated requests, who may ask, what the bot says, and the workflow
-//! that turns a recorded event into Webex calls and a reply.
+//! The onboarding use cases, one file each: worker → fetch → validate → authorize → act →
+//! record → reply.
+//!
+//! - `commands`: a message to the bot (`onboard`, `status`, `pending`, `help`).
+//! - `submission`: a submitted card: is it the bot's, still live, a form or a decision.
+//! - `form`: the onboarding form: validate, open the request, or send the form back.
+//! - `approval`: send a request to the approvers, and their decision.
+//! - `create`: the Create a Person state machine, and the request's final answer.
+//! - `reply`: posting what the bot says, cards included.
+//!
+//! Around them: [`replies`] holds every text the bot says, [`policy`] who may ask, [`choices`]
+//! what may be granted. A handler never writes a final state itself: it returns a
+//! [`Completion`], which the worker commits together with the job's end.
 
+mod approval;
 pub mod choices;
-pub mod commands;
-pub mod domain;
+mod commands;
+mod create;
+mod form;
 pub mod policy;
 pub mod replies;
-mod workflow;
+mod reply;
+mod submission;
 
-pub use workflow::{BotIdentity, JobError, Workflow, tracking_id};
+use crate::domain::JobPayload;
+use crate::store::{Completion, Job, Store, StoreError};
+use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
+use crate::worker::{JobError, JobHandler};
+
+use self::choices::ChoiceCache;
+use self::policy::Requesters;
+
+/// Who the bot is, from `GET /people/me` at start.
+#[derive(Debug, Clone)]
+pub struct BotIdentity {
+    /// Its person id: messages from it are its own.
+    pub id: PersonId,
+    /// Its display name: the text of an @mention of it.
+    pub display_name: String,
+}
+
+/// The rules the operator set for onboarding.
+pub struct Rules {
+    /// `ONBOARD_REQUESTERS`: who may onboard people.
+    pub requesters: Requesters,
+    /// `ONBOARD_APPROVERS_ROOM`: when set, requests wait there for a decision.
+    pub approvers_room: Option<RoomId>,
+}
+
+/// The onboarding use cases, shared by all workers.
+pub struct Onboarding {
+    store: Store,
+    /// Messages, cards and who is who: the bot token.
+    bot: BotApi,
+    /// People and the organization's choices: the admin token.
+    admin: AdminApi,
+    me: BotIdentity,
+    rules: Rules,
+    /// What may be granted, cached.
+    choices: ChoiceCache,
+}
+
+impl Onboarding {
+    /// The use cases, acting as `me` with these clients.
+    pub fn new(
+        store: Store,
+        bot: BotApi,
+        admin: AdminApi,
+        me: BotIdentity,
+        rules: Rules,
+        choices: ChoiceCache,
+    ) -> Self {
+        Self {
+            store,
+            bot,
+            admin,
+            me,
+            rules,
+            choices,
+        }
+    }
+}
+
+impl JobHandler for Onboarding {
+    async fn handle(&self, job: &Job) -> Result<Completion, JobError> {
+        match &job.payload {
+            JobPayload::Message(event) => self.handle_message(job, event).await,
+            JobPayload::Submission(event) => self.handle_submission(job, event).await,
+            JobPayload::Reply(reply) => self.send_reply(job, reply).await,
+        }
+    }
+
+    async fn give_up(&self, job: &Job, reason: &str) -> Result<Completion, StoreError> {
+        match &job.payload {
+            JobPayload::Message(event) => Ok(self.give_up_message(job, event, reason)),
+            JobPayload::Submission(event) => self.give_up_submission(job, event, reason).await,
+            JobPayload::Reply(reply) => self.give_up_reply(job, reply, reason).await,
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Who may onboard people.
 
-use super::domain::Email;
+use crate::domain::Email;
 
 /// `ONBOARD_REQUESTERS`: exact emails and `@domain` entries. Empty means nobody.
 #[derive(Debug, Clone, Default)]

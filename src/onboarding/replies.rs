@@ -1,10 +1,8 @@
 //! Everything the bot says, in one place, so that the words stay consistent.
 
-use crate::store::{Decision, RequestRecord, RequestState};
-use crate::webex::Person;
-
-use super::choices::OrgChoices;
-use super::domain::{FieldError, PersonDraft};
+use crate::domain::{Decision, FieldError, OrgChoices, PersonDraft, RequestState};
+use crate::store::RequestRecord;
+use crate::webex::{Person, WebexError};
 
 /// The help text, listing the commands.
 pub const HELP: &str = "I onboard new hires into Webex. Commands:\n\
@@ -36,6 +34,129 @@ so I did nothing with it.";
 
 /// To a requester who clicks on the approval card of their own request.
 pub const OWN_REQUEST: &str = "You cannot decide your own request: another approver must.";
+
+/// To a click on a button the card does not have.
+pub const UNKNOWN_BUTTON: &str = "That click was not one of the card's buttons, so I did nothing.";
+
+/// Why a job about an approval card cannot go on (an approval card names its request).
+pub const APPROVAL_WITHOUT_REQUEST: &str = "the approval card does not name its request";
+
+/// Why a job cannot go on when its request is gone from the database.
+pub fn request_missing(request_id: i64) -> String {
+    format!("request {request_id} is missing from the database")
+}
+
+/// `status` with something that is not an email.
+pub fn not_an_email(text: &str) -> String {
+    format!("\"{text}\" is not an email address.")
+}
+
+/// Under the manager's input, when no Webex user has that email.
+pub fn unknown_manager(email: &str) -> String {
+    format!("no Webex user has the email {email}")
+}
+
+/// The text of an approval card, for clients that cannot show the card.
+pub fn approval_fallback(email: &str, requested_by: &str) -> String {
+    format!(
+        "**Onboarding request** for {email} from {requested_by}: open this space in a Webex app \
+         to approve or reject it."
+    )
+}
+
+/// The approval card's summary of a request: a title and a value per line, names for ids.
+pub fn approval_summary(
+    request: &RequestRecord,
+    choices: &OrgChoices,
+) -> Vec<(&'static str, String)> {
+    let draft = &request.draft;
+    let names = [&draft.first_name, &draft.last_name]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let optional = [
+        ("Name", Some(names).filter(|n| !n.is_empty())),
+        ("Display name", draft.display_name.clone()),
+        ("Department", draft.department.clone()),
+        ("Title", draft.title.clone()),
+        (
+            "Manager",
+            draft.manager_email.as_ref().map(ToString::to_string),
+        ),
+        (
+            "Licenses",
+            list(draft.licenses.iter().map(|id| choices.license_name(id))),
+        ),
+        (
+            "Location",
+            draft
+                .location_id
+                .as_deref()
+                .map(|id| choices.location_name(id).to_owned()),
+        ),
+        (
+            "Roles",
+            list(draft.roles.iter().map(|id| choices.role_name(id))),
+        ),
+        (
+            "Phone",
+            draft.phone_numbers.first().map(|p| p.value.clone()),
+        ),
+        ("Extension", draft.extension.clone()),
+    ];
+    let mut summary = vec![("Email", request.email.to_string())];
+    summary.extend(
+        optional
+            .into_iter()
+            .filter_map(|(title, value)| Some((title, value?))),
+    );
+    summary
+}
+
+/// A comma-separated list, or nothing when empty.
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> Option<String> {
+    let items: Vec<&str> = items.collect();
+    (!items.is_empty()).then(|| items.join(", "))
+}
+
+/// Why Webex refused, in words, with its own message.
+pub fn refusal(error: &WebexError) -> String {
+    let why = match error.status() {
+        Some(400) => "Webex refused the details",
+        Some(401) => "the admin token is not valid (it may have expired)",
+        Some(403) => "the admin token may not create people",
+        Some(409) => "Webex says the email is taken, but no such person can be found",
+        _ => "Webex refused the request",
+    };
+    format!("{why}: \"{}\"", error.webex_message())
+}
+
+/// The warning of a success that Webex answered with an error.
+pub fn created_despite(status: u16, tracking_id: Option<&str>) -> String {
+    format!(
+        "Webex answered {status} although it created the account (tracking id `{}`). \
+         Check the person's settings, calling data in particular, in Control Hub.",
+        tracking_id.unwrap_or("none")
+    )
+}
+
+/// Why a request failed after the bot stopped retrying.
+pub fn stopped_trying(reason: &str) -> String {
+    format!(
+        "I stopped trying ({reason}); check in Control Hub whether the account exists before \
+         you try again"
+    )
+}
+
+/// Why a request failed when its approval card could not be posted.
+pub fn approvers_unreachable(reason: &str) -> String {
+    format!(
+        "I could not post it to the approvers' space ({reason}); ask your Webex administrator \
+         to add me to that space, then send the form again"
+    )
+}
 
 /// To the requester, while the request waits for an approver.
 pub fn awaiting_approval(email: &str) -> String {
@@ -177,7 +298,10 @@ pub fn invalid_form(errors: &[FieldError]) -> String {
 /// The final answer to a request: success names the email and says `created`.
 pub fn outcome(request: &RequestRecord) -> String {
     let email = &request.email;
-    let person = request.person_id.as_deref().unwrap_or("unknown");
+    let person = request
+        .person_id
+        .as_ref()
+        .map_or("unknown", |id| id.as_str());
     let tracking = request.tracking_id.as_deref().unwrap_or("none");
     match request.state {
         RequestState::Created => {
@@ -242,17 +366,25 @@ pub fn gave_up(reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
     fn waiting(n: i64) -> RequestRecord {
+        let email = format!("hire{n}@example.com");
+        let inputs = serde_json::json!({"email": email, "firstName": "Hire"});
+        let draft = PersonDraft::from_inputs(
+            inputs.as_object().expect("an object"),
+            &OrgChoices::default(),
+        )
+        .expect("a valid draft");
         RequestRecord {
             id: n,
-            card_message_id: format!("card-{n}"),
-            action_id: format!("action-{n}"),
-            room_id: "room".into(),
-            requester_id: "mia".into(),
+            card_message_id: MessageId::parse(&format!("card{n}")).expect("an id"),
+            action_id: ActionId::parse(&format!("action{n}")).expect("an id"),
+            room_id: RoomId::parse("room").expect("an id"),
+            requester_id: PersonId::parse("mia").expect("an id"),
             requester_email: "mia@example.com".into(),
-            email: format!("hire{n}@example.com"),
-            draft: "{}".into(),
+            email: draft.email().clone(),
+            draft,
             state: RequestState::AwaitingApproval,
             create_calls: 0,
             last_status: None,

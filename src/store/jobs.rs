@@ -1,67 +1,53 @@
 //! The durable work queue: claim with a lease, finish in one transaction with what follows.
 
-use std::fmt::Write as _;
-use std::sync::LazyLock;
-
-use sqlx::postgres::PgConnection;
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{Connection, Row};
+use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::cards::{INSERT_CARD, RETIRE_CARD};
+use super::cards::{INSERT_CARD, RETIRE_CARD, bind_card};
+use super::job_writer::INSERT_JOB;
 use super::requests::{bind_request_update, update_request};
-use super::{AuditEntry, CardRecord, Pool, RequestRecord, Store, StoreError, now_ms, with_pool};
-
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    /// A `messages`/`created` webhook: read the message and answer a command.
-    Message,
-    /// An `attachmentActions`/`created` webhook: a submitted card.
-    Submission,
-    /// A message the bot posts; a job so that a failed reply is retried, not lost.
-    Reply,
-}
-
-impl JobKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Message => "message",
-            Self::Submission => "submission",
-            Self::Reply => "reply",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "message" => Ok(Self::Message),
-            "submission" => Ok(Self::Submission),
-            "reply" => Ok(Self::Reply),
-            other => Err(StoreError::Corrupt(format!("job kind {other}"))),
-        }
-    }
-}
+use super::{AuditEntry, CardRecord, RequestRecord, Store, StoreError, now_ms, with_pool};
+use crate::domain::{JobKind, JobPayload};
 
 /// A job to enqueue; a second job with the same `dedupe_key` is dropped.
+///
+/// The payload is encoded when the job is made, by the task that makes it, so that the one
+/// writer of deliveries only binds text.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: JobKind,
+    pub(super) kind: JobKind,
     /// `resource/event/data.id` for deliveries, so redeliveries collapse into one job.
-    pub dedupe_key: String,
-    /// JSON the handler of `kind` reads.
-    pub payload: String,
+    pub(super) dedupe_key: String,
+    pub(super) payload: String,
+}
+
+impl NewJob {
+    /// A job of this payload, unless one with the same key exists.
+    pub fn new(dedupe_key: String, payload: &JobPayload) -> Self {
+        Self {
+            kind: payload.kind(),
+            dedupe_key,
+            payload: payload.encode(),
+        }
+    }
 }
 
 /// A claimed job.
 #[derive(Debug, Clone)]
 pub struct Job {
     pub id: i64,
-    pub kind: JobKind,
-    pub payload: String,
+    pub payload: JobPayload,
     /// How many times it has been claimed, this time included.
     pub attempts: i64,
     /// The worker holding the lease; every write about the job checks it still does.
     pub owner: String,
+}
+
+impl Job {
+    /// What kind of job it is.
+    pub fn kind(&self) -> JobKind {
+        self.payload.kind()
+    }
 }
 
 /// Everything that becomes true together when a job finishes.
@@ -71,183 +57,12 @@ pub struct Completion {
     pub request: Option<RequestRecord>,
     /// A card the job just sent.
     pub card: Option<CardRecord>,
-    /// A form that the card just sent replaces.
-    pub retire_card: Option<String>,
+    /// A form that a corrected one replaces: it can no longer be submitted.
+    pub retire_card: Option<CardRecord>,
     /// What happened, for people.
     pub audit: Vec<AuditEntry>,
     /// Jobs that follow from this one (replies).
     pub followups: Vec<NewJob>,
-}
-
-const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
-     VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
-
-/// The row counts of the multi-row job INSERTs: a fixed few, so that each connection prepares
-/// each one once and keeps it (a statement per batch size would churn the statement cache).
-const INSERT_ROWS: [usize; 7] = [8, 16, 32, 64, 128, 256, 512];
-
-/// The most jobs one statement inserts.
-pub(crate) const MAX_INSERT_ROWS: usize = INSERT_ROWS[INSERT_ROWS.len() - 1];
-
-/// The statements of [`INSERT_ROWS`] for SQLite (`?` parameters), built once.
-static INSERT_JOBS_SQLITE: LazyLock<[String; INSERT_ROWS.len()]> =
-    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |_| "?".to_owned())));
-
-/// The statements of [`INSERT_ROWS`] for PostgreSQL (`$n` parameters), built once.
-static INSERT_JOBS_POSTGRES: LazyLock<[String; INSERT_ROWS.len()]> =
-    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |n| format!("${n}"))));
-
-/// `INSERT ... SELECT ... FROM (VALUES ...)` of up to `rows` jobs, with `parameter(n)` as the
-/// `n`th parameter. Parameters 1 to 3 are the time; row `r` (from 0) binds kind, dedupe key and
-/// payload to `3r+4`, `3r+5` and `3r+6`. A batch binds the smallest statement that holds it and
-/// NULL to its spare rows, which the `WHERE` drops. Both databases name the columns of `VALUES`
-/// `columnN`. SQLite gets plain `?`: sqlx binds a numbered one by looking its name up among the
-/// statement's, which costs time in the square of the parameters.
-fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String) -> String {
-    let mut sql = String::with_capacity(300 + rows * 20);
-    let _ = write!(
-        sql,
-        "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
-         SELECT column1, column2, column3, 'queued', 0, {}, {}, {} FROM (VALUES ",
-        parameter(1),
-        parameter(2),
-        parameter(3),
-    );
-    for row in 0..rows {
-        let first = 3 * row + 4;
-        if row > 0 {
-            sql.push(',');
-        }
-        let _ = write!(
-            sql,
-            "({},{},{})",
-            parameter(first),
-            parameter(first + 1),
-            parameter(first + 2)
-        );
-    }
-    sql.push_str(") AS v WHERE column1 IS NOT NULL ON CONFLICT (dedupe_key) DO NOTHING");
-    sql
-}
-
-/// The statement of `$statements` for `$jobs` (at most [`MAX_INSERT_ROWS`]), bound.
-macro_rules! bind_jobs {
-    ($statements:expr, $now:expr, $jobs:expr) => {{
-        let jobs: &[NewJob] = $jobs;
-        let slot = INSERT_ROWS
-            .iter()
-            .position(|&rows| rows >= jobs.len())
-            .expect("a chunk of at most MAX_INSERT_ROWS jobs");
-        let mut query = sqlx::query($statements[slot].as_str())
-            .bind($now)
-            .bind($now)
-            .bind($now);
-        for job in jobs {
-            query = query
-                .bind(job.kind.as_str())
-                .bind(job.dedupe_key.as_str())
-                .bind(job.payload.as_str());
-        }
-        for _ in jobs.len()..INSERT_ROWS[slot] {
-            query = query
-                .bind(None::<&str>)
-                .bind(None::<&str>)
-                .bind(None::<&str>);
-        }
-        query
-    }};
-}
-
-/// Inserts `$jobs` as [`Store::insert_jobs`] says, running one statement on `$one` or beginning
-/// a transaction with `$begin`; `?` returns the error.
-macro_rules! insert_jobs {
-    ($statements:expr, $now:expr, $jobs:expr, $one:expr, $begin:expr) => {{
-        let jobs: &[NewJob] = $jobs;
-        if jobs.len() <= MAX_INSERT_ROWS {
-            bind_jobs!($statements, $now, jobs).execute($one).await?;
-        } else {
-            let mut tx = $begin.await?;
-            for chunk in jobs.chunks(MAX_INSERT_ROWS) {
-                bind_jobs!($statements, $now, chunk)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-    }};
-}
-
-/// The recorder's own connection, taken out of the pool for good.
-///
-/// One connection for all deliveries keeps its statements prepared and, on SQLite, its page
-/// cache warm: SQLite drops a connection's cache whenever another connection wrote since, so
-/// batches spread over the pool's connections would each start cold.
-///
-/// On SQLite it commits with `synchronous = NORMAL` where the pool has `FULL`: in WAL mode a
-/// commit is then written to the log but not synced, which a crash of the process cannot undo
-/// but a power loss can, until the log is synced. The recorder has a checkpoint (which syncs
-/// the log first) follow its commits (see [`super::recorder::SYNC_DELAY`]).
-pub(crate) struct JobWriter {
-    store: Store,
-    connection: Option<WriterConnection>,
-}
-
-enum WriterConnection {
-    Sqlite(SqliteConnection),
-    Postgres(PgConnection),
-}
-
-impl JobWriter {
-    /// A writer that takes its connection on first use.
-    pub(crate) fn new(store: Store) -> Self {
-        Self {
-            store,
-            connection: None,
-        }
-    }
-
-    /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
-    /// dropped and the next call takes a fresh one.
-    pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<(), StoreError> {
-        let now = now_ms();
-        let result = async {
-            let connection = match &mut self.connection {
-                Some(connection) => connection,
-                None => {
-                    // Detached: the pool may open another in its place.
-                    let fresh = match &self.store.pool {
-                        Pool::Sqlite(pool) => {
-                            let mut connection = pool.acquire().await?.detach();
-                            // Commits survive a crash of the process as soon as they return;
-                            // the recorder's checkpoints sync the log for a power loss.
-                            sqlx::query("PRAGMA synchronous = NORMAL")
-                                .execute(&mut connection)
-                                .await?;
-                            WriterConnection::Sqlite(connection)
-                        }
-                        Pool::Postgres(pool) => {
-                            WriterConnection::Postgres(pool.acquire().await?.detach())
-                        }
-                    };
-                    self.connection.insert(fresh)
-                }
-            };
-            match connection {
-                WriterConnection::Sqlite(c) => {
-                    insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, &mut *c, c.begin());
-                }
-                WriterConnection::Postgres(c) => {
-                    insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, &mut *c, c.begin());
-                }
-            }
-            Ok::<_, StoreError>(())
-        }
-        .await;
-        if result.is_err() {
-            self.connection = None;
-        }
-        result
-    }
 }
 
 const CLAIM_SQLITE: &str = "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, \
@@ -264,24 +79,6 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET state = 'running', lease_owner = $
      RETURNING id, kind, payload, attempts";
 
 impl Store {
-    /// Inserts jobs atomically, with one commit for the whole batch of deliveries.
-    ///
-    /// Up to 512 jobs are a single multi-row statement, which commits on its own: one round trip
-    /// to the database and no `BEGIN`/`COMMIT`. More take one such statement per 512, in a
-    /// transaction. The recorder does the same on a connection of its own ([`Recorder`]).
-    ///
-    /// [`Recorder`]: super::Recorder
-    pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
-        let now = now_ms();
-        match &self.pool {
-            Pool::Sqlite(pool) => insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin()),
-            Pool::Postgres(pool) => {
-                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin());
-            }
-        }
-        Ok(())
-    }
-
     /// Takes the oldest runnable job, or one whose worker's lease ran out, for `lease_ms`.
     pub async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Job>, StoreError> {
         let now = now_ms();
@@ -310,13 +107,29 @@ impl Store {
         let Some((id, kind, payload, attempts)) = row else {
             return Ok(None);
         };
-        Ok(Some(Job {
-            id,
-            kind: JobKind::parse(&kind)?,
-            payload,
-            attempts,
-            owner: owner.to_owned(),
-        }))
+        match JobPayload::decode(&kind, &payload) {
+            Ok(payload) => Ok(Some(Job {
+                id,
+                payload,
+                attempts,
+                owner: owner.to_owned(),
+            })),
+            Err(reason) => {
+                // It can never run: set it aside, so that it is not claimed again and again.
+                with_pool!(self, pool => {
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'failed', last_error = $1, lease_owner = NULL, \
+                         lease_until = NULL, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(&reason)
+                    .bind(now_ms())
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+                });
+                Err(StoreError::Corrupt(format!("job {id}: {reason}")))
+            }
+        }
     }
 
     /// Keeps a long-running job's lease, so that no other worker takes it up meanwhile.
@@ -369,18 +182,10 @@ impl Store {
                 bind_request_update!(request, now).execute(&mut *tx).await?;
             }
             if let Some(card) = &done.card {
-                sqlx::query(INSERT_CARD)
-                    .bind(&card.message_id)
-                    .bind(&card.room_id)
-                    .bind(&card.requested_by)
-                    .bind(card.kind.as_str())
-                    .bind(card.request_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                bind_card!(INSERT_CARD, card, now).execute(&mut *tx).await?;
             }
             if let Some(retired) = &done.retire_card {
-                sqlx::query(RETIRE_CARD).bind(now).bind(retired).execute(&mut *tx).await?;
+                bind_card!(RETIRE_CARD, retired, now).execute(&mut *tx).await?;
             }
             for entry in &done.audit {
                 sqlx::query(INSERT_AUDIT)
@@ -465,58 +270,5 @@ impl Store {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         Ok(rows)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn job(n: usize) -> NewJob {
-        NewJob {
-            kind: JobKind::Message,
-            dedupe_key: format!("messages/created/{n}"),
-            payload: format!(r#"{{"id":"{n}"}}"#),
-        }
-    }
-
-    #[test]
-    fn the_statements_number_their_parameters_in_order() {
-        assert!(
-            insert_jobs_sql(2, |n| format!("${n}"))
-                .contains("'queued', 0, $1, $2, $3 FROM (VALUES ($4,$5,$6),($7,$8,$9)) AS v")
-        );
-        assert_eq!(
-            insert_jobs_sql(8, |_| "?".to_owned()).matches('?').count(),
-            27
-        );
-    }
-
-    #[tokio::test]
-    async fn batches_of_every_size_record_each_job_once() {
-        let dir = std::env::temp_dir().join(format!(
-            "webex-onboard-jobs-{}-{}",
-            std::process::id(),
-            now_ms()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let url = format!("sqlite://{}", dir.join("jobs.db").display());
-        let store = Store::connect(&url).await.expect("store");
-        let jobs: Vec<NewJob> = (0..700).map(job).collect();
-        let mut writer = JobWriter::new(store.clone());
-        // The smallest statement, one with spare rows, and a batch holding a job twice.
-        writer.insert(&jobs[..1]).await.expect("one");
-        writer.insert(&jobs[1..10]).await.expect("nine");
-        writer
-            .insert(&[job(5), job(10), job(10)])
-            .await
-            .expect("repeated");
-        // More than one statement holds, in one transaction, over jobs already recorded.
-        store.insert_jobs(&jobs).await.expect("700");
-        let counts = store.job_counts().await.expect("counts");
-        assert_eq!(counts, vec![("message".into(), "queued".into(), 700)]);
-        store.close().await;
-        drop(writer);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

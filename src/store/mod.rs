@@ -6,6 +6,7 @@
 
 mod audit;
 mod cards;
+mod job_writer;
 mod jobs;
 mod migrations;
 mod recorder;
@@ -20,13 +21,11 @@ use sqlx::sqlite::{
 };
 
 pub use audit::{AuditEntry, AuditRecord};
-pub use cards::{CardKind, CardRecord};
-pub use jobs::{Completion, Job, JobKind, NewJob};
+pub use cards::CardRecord;
+pub use jobs::{Completion, Job, NewJob};
 pub use migrations::SchemaState;
 pub use recorder::Recorder;
-pub use requests::{
-    Decided, Decision, NewDecision, NewRequest, Opened, RequestRecord, RequestState,
-};
+pub use requests::{Decided, NewDecision, NewRequest, Opened, RequestRecord};
 
 /// The database URL used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";

@@ -20,7 +20,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::jobs::{JobWriter, MAX_INSERT_ROWS};
+use super::job_writer::{JobWriter, MAX_INSERT_ROWS};
 use super::{NewJob, Pool, Store, StoreError};
 
 /// The most deliveries committed in one transaction: one multi-row INSERT.

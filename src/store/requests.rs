@@ -4,84 +4,8 @@ use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
 use super::{Job, Store, StoreError, now_ms, with_pool};
-
-/// Where a request stands. Only `onboarding::workflow` moves it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestState {
-    /// Validated and authorized, waiting for an approver's decision.
-    AwaitingApproval,
-    /// Validated, authorized (and approved, where approval is required); no create call yet.
-    Accepted,
-    /// A create call has been (or is being) made: its outcome must be looked up, never assumed.
-    Creating,
-    /// The person exists because of this request.
-    Created,
-    /// The person already existed; nothing was created.
-    Exists,
-    /// Given up, with a reason.
-    Failed,
-    /// An approver said no.
-    Rejected,
-}
-
-impl RequestState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::AwaitingApproval => "awaiting_approval",
-            Self::Accepted => "accepted",
-            Self::Creating => "creating",
-            Self::Created => "created",
-            Self::Exists => "exists",
-            Self::Failed => "failed",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        Ok(match s {
-            "awaiting_approval" => Self::AwaitingApproval,
-            "accepted" => Self::Accepted,
-            "creating" => Self::Creating,
-            "created" => Self::Created,
-            "exists" => Self::Exists,
-            "failed" => Self::Failed,
-            "rejected" => Self::Rejected,
-            other => return Err(StoreError::Corrupt(format!("request state {other}"))),
-        })
-    }
-
-    /// Whether the request has its final answer.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            Self::Created | Self::Exists | Self::Failed | Self::Rejected
-        )
-    }
-}
-
-/// What an approver decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Approved,
-    Rejected,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "approved" => Ok(Self::Approved),
-            "rejected" => Ok(Self::Rejected),
-            other => Err(StoreError::Corrupt(format!("decision {other}"))),
-        }
-    }
-}
+use crate::domain::{Decision, Email, PersonDraft, RequestState};
+use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
 /// An approver's click on an approval card.
 #[derive(Debug, Clone)]
@@ -89,9 +13,9 @@ pub struct NewDecision {
     pub decision: Decision,
     /// The approver's email, as people read it.
     pub by: String,
-    pub by_id: String,
+    pub by_id: PersonId,
     /// The attachment action of the click, so that a re-run of its job recognises its own decision.
-    pub action_id: String,
+    pub action_id: ActionId,
     pub reason: Option<String>,
 }
 
@@ -107,34 +31,33 @@ pub enum Decided {
 /// A request to insert.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
-    pub card_message_id: String,
-    pub action_id: String,
-    pub room_id: String,
-    pub requester_id: String,
+    pub card_message_id: MessageId,
+    pub action_id: ActionId,
+    pub room_id: RoomId,
+    pub requester_id: PersonId,
     pub requester_email: String,
-    pub email: String,
-    /// The Create a Person body, as JSON.
-    pub draft: String,
+    pub draft: PersonDraft,
 }
 
 /// A stored request.
 #[derive(Debug, Clone)]
 pub struct RequestRecord {
     pub id: i64,
-    pub card_message_id: String,
+    pub card_message_id: MessageId,
     /// The submission that claimed the card.
-    pub action_id: String,
-    pub room_id: String,
-    pub requester_id: String,
+    pub action_id: ActionId,
+    pub room_id: RoomId,
+    pub requester_id: PersonId,
     pub requester_email: String,
-    pub email: String,
-    pub draft: String,
+    pub email: Email,
+    /// What Create a Person is sent.
+    pub draft: PersonDraft,
     pub state: RequestState,
     /// How many `POST /people` calls were started: above zero, a found person is ours.
     pub create_calls: i64,
     /// The status of the last create call that answered an error, if any.
     pub last_status: Option<i64>,
-    pub person_id: Option<String>,
+    pub person_id: Option<PersonId>,
     /// The final answer's reason in words, or a warning on success.
     pub outcome: Option<String>,
     /// Webex's tracking id of the call that decided the outcome.
@@ -188,7 +111,12 @@ macro_rules! bind_request_update {
             .bind($request.state_str())
             .bind($request.create_calls)
             .bind($request.last_status)
-            .bind(&$request.person_id)
+            .bind(
+                $request
+                    .person_id
+                    .as_ref()
+                    .map($crate::webex::PersonId::as_str),
+            )
             .bind(&$request.outcome)
             .bind(&$request.tracking_id)
             .bind($now)
@@ -210,24 +138,46 @@ impl RequestRecord {
         for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     {
-        let state: String = row.try_get("state")?;
+        let id: i64 = row.try_get("id")?;
+        let unreadable = |column: &str, reason: String| {
+            StoreError::Corrupt(format!(
+                "request {id}: its {column} is unreadable: {reason}"
+            ))
+        };
+        let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
+        let id_of = |column: &str| -> Result<String, StoreError> { text(column) };
+        let draft: PersonDraft = serde_json::from_str(&text("draft")?)
+            .map_err(|e| unreadable("draft", e.to_string()))?;
+        let person_id: Option<String> = row.try_get("person_id")?;
         let decision: Option<String> = row.try_get("decision")?;
         Ok(Self {
-            id: row.try_get("id")?,
-            card_message_id: row.try_get("card_message_id")?,
-            action_id: row.try_get("action_id")?,
-            room_id: row.try_get("room_id")?,
-            requester_id: row.try_get("requester_id")?,
-            requester_email: row.try_get("requester_email")?,
-            email: row.try_get("email")?,
-            draft: row.try_get("draft")?,
-            state: RequestState::parse(&state)?,
+            id,
+            card_message_id: MessageId::parse(&id_of("card_message_id")?)
+                .map_err(|e| unreadable("card_message_id", e.to_string()))?,
+            action_id: ActionId::parse(&id_of("action_id")?)
+                .map_err(|e| unreadable("action_id", e.to_string()))?,
+            room_id: RoomId::parse(&id_of("room_id")?)
+                .map_err(|e| unreadable("room_id", e.to_string()))?,
+            requester_id: PersonId::parse(&id_of("requester_id")?)
+                .map_err(|e| unreadable("requester_id", e.to_string()))?,
+            requester_email: text("requester_email")?,
+            email: Email::parse(&text("email")?).map_err(|e| unreadable("email", e))?,
+            draft,
+            state: RequestState::parse(&text("state")?).map_err(|e| unreadable("state", e))?,
             create_calls: row.try_get("create_calls")?,
             last_status: row.try_get("last_status")?,
-            person_id: row.try_get("person_id")?,
+            person_id: person_id
+                .as_deref()
+                .map(PersonId::parse)
+                .transpose()
+                .map_err(|e| unreadable("person_id", e.to_string()))?,
             outcome: row.try_get("outcome")?,
             tracking_id: row.try_get("tracking_id")?,
-            decision: decision.as_deref().map(Decision::parse).transpose()?,
+            decision: decision
+                .as_deref()
+                .map(Decision::parse)
+                .transpose()
+                .map_err(|e| unreadable("decision", e))?,
             decided_by: row.try_get("decided_by")?,
             reason: row.try_get("reason")?,
             created_at: row.try_get("created_at")?,
@@ -241,6 +191,7 @@ impl Store {
     /// The unique card id decides between racing submissions, on any number of replicas.
     pub async fn open_request(&self, new: &NewRequest) -> Result<Opened, StoreError> {
         let now = now_ms();
+        let draft = new.draft.to_json();
         let record = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted: Option<(i64,)> = sqlx::query_as(
@@ -249,13 +200,13 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'accepted', 0, $8, $8) \
                  ON CONFLICT (card_message_id) DO NOTHING RETURNING id",
             )
-            .bind(&new.card_message_id)
-            .bind(&new.action_id)
-            .bind(&new.room_id)
-            .bind(&new.requester_id)
+            .bind(new.card_message_id.as_str())
+            .bind(new.action_id.as_str())
+            .bind(new.room_id.as_str())
+            .bind(new.requester_id.as_str())
             .bind(&new.requester_email)
-            .bind(&new.email)
-            .bind(&new.draft)
+            .bind(new.draft.email().as_str())
+            .bind(&draft)
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
@@ -266,15 +217,15 @@ impl Store {
                     .bind(&new.requester_email)
                     .bind("requested")
                     .bind(id)
-                    .bind(&new.email)
-                    .bind(&new.draft)
+                    .bind(new.draft.email().as_str())
+                    .bind(&draft)
                     .bind(None::<String>)
                     .bind(None::<String>)
                     .execute(&mut *tx)
                     .await?;
             }
             let row = sqlx::query(select_request!("WHERE card_message_id = $1"))
-                .bind(&new.card_message_id)
+                .bind(new.card_message_id.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -301,7 +252,7 @@ impl Store {
             .bind(request.state_str())
             .bind(request.create_calls)
             .bind(request.last_status)
-            .bind(&request.person_id)
+            .bind(request.person_id.as_ref().map(PersonId::as_str))
             .bind(&request.outcome)
             .bind(&request.tracking_id)
             .bind(now)
@@ -341,8 +292,8 @@ impl Store {
             .bind(next.as_str())
             .bind(decision.decision.as_str())
             .bind(&decision.by)
-            .bind(&decision.by_id)
-            .bind(&decision.action_id)
+            .bind(decision.by_id.as_str())
+            .bind(decision.action_id.as_str())
             .bind(&decision.reason)
             .bind(now)
             .bind(request_id)
@@ -409,11 +360,11 @@ impl Store {
     /// The request that used this card, if any.
     pub async fn request_by_card(
         &self,
-        card_message_id: &str,
+        card_message_id: &MessageId,
     ) -> Result<Option<RequestRecord>, StoreError> {
         self.request_where(
             select_request!("WHERE card_message_id = $1"),
-            card_message_id,
+            card_message_id.as_str(),
         )
         .await
     }
@@ -421,10 +372,10 @@ impl Store {
     /// The request a submission opened or decided, if it got that far.
     pub async fn request_by_action(
         &self,
-        action_id: &str,
+        action_id: &ActionId,
     ) -> Result<Option<RequestRecord>, StoreError> {
         let sql = select_request!("WHERE action_id = $1 OR decision_action_id = $1");
-        self.request_where(sql, action_id).await
+        self.request_where(sql, action_id.as_str()).await
     }
 
     /// The one request that `sql` (with one text parameter) selects, if any.

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::WebexError;
+use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
 use super::types::{
     AttachmentAction, Items, License, Location, Membership, Message, NewMessage, NewWebhook,
     Person, Role, Webhook, WebhookUpdate,
@@ -143,17 +144,22 @@ impl Client {
         Ok(value)
     }
 
-    /// Every item of a paged list, following `Link: <...>; rel="next"`.
+    /// Every item of a paged list, following `Link: <...>; rel="next"`. `query` is sent with
+    /// the first page only (`max` where the operation defines it); the links carry it onwards.
     async fn get_all<T: DeserializeOwned>(
         &self,
         path: &str,
+        query: &[(&str, &str)],
         tracking_id: &str,
     ) -> Result<Vec<T>, WebexError> {
         let mut all = Vec::new();
-        let mut next = Some(format!("{}?max=100", self.url(path)));
+        let mut first = true;
+        let mut next = Some(self.url(path));
         while let Some(url) = next.take() {
+            let query = if first { query } else { &[] };
+            first = false;
             let (page, headers): (Items<T>, _) = self
-                .call(Method::GET, &url, &[], None::<&()>, tracking_id)
+                .call(Method::GET, &url, query, None::<&()>, tracking_id)
                 .await?;
             all.extend(page.items);
             // The token goes with every page, so only pages of the same API are followed.
@@ -241,12 +247,12 @@ impl BotApi {
     }
 
     /// `GET /people/{id}`: who submitted a card.
-    pub async fn person(&self, id: &str, tracking_id: &str) -> Result<Person, WebexError> {
+    pub async fn person(&self, id: &PersonId, tracking_id: &str) -> Result<Person, WebexError> {
         self.0.get(&format!("/people/{id}"), &[], tracking_id).await
     }
 
     /// `GET /messages/{id}`: the text is not in the webhook.
-    pub async fn message(&self, id: &str, tracking_id: &str) -> Result<Message, WebexError> {
+    pub async fn message(&self, id: &MessageId, tracking_id: &str) -> Result<Message, WebexError> {
         self.0
             .get(&format!("/messages/{id}"), &[], tracking_id)
             .await
@@ -266,7 +272,7 @@ impl BotApi {
     /// `GET /attachment/actions/{id}`: the inputs are not in the webhook.
     pub async fn attachment_action(
         &self,
-        id: &str,
+        id: &ActionId,
         tracking_id: &str,
     ) -> Result<AttachmentAction, WebexError> {
         self.0
@@ -275,7 +281,11 @@ impl BotApi {
     }
 
     /// `DELETE /messages/{id}`: a card cannot be edited, so a replaced form is deleted.
-    pub async fn delete_message(&self, id: &str, tracking_id: &str) -> Result<(), WebexError> {
+    pub async fn delete_message(
+        &self,
+        id: &MessageId,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
         let url = self.0.url(&format!("/messages/{id}"));
         let _: (Value, _) = self
             .0
@@ -287,27 +297,32 @@ impl BotApi {
     /// Whether the person is a member of the room (`GET /memberships?roomId=&personId=`).
     pub async fn is_member(
         &self,
-        room_id: &str,
-        person_id: &str,
+        room_id: &RoomId,
+        person_id: &PersonId,
         tracking_id: &str,
     ) -> Result<bool, WebexError> {
         let found: Items<Membership> = self
             .0
             .get(
                 "/memberships",
-                &[("roomId", room_id), ("personId", person_id)],
+                &[
+                    ("roomId", room_id.as_str()),
+                    ("personId", person_id.as_str()),
+                ],
                 tracking_id,
             )
             .await?;
         Ok(found
             .items
             .iter()
-            .any(|m| m.person_id == person_id && m.room_id == room_id))
+            .any(|m| m.person_id == *person_id && m.room_id == *room_id))
     }
 
     /// `GET /webhooks`, every page.
     pub async fn webhooks(&self, tracking_id: &str) -> Result<Vec<Webhook>, WebexError> {
-        self.0.get_all("/webhooks", tracking_id).await
+        self.0
+            .get_all("/webhooks", &[("max", "100")], tracking_id)
+            .await
     }
 
     /// `POST /webhooks`.
@@ -324,7 +339,7 @@ impl BotApi {
     /// `PUT /webhooks/{id}`.
     pub async fn update_webhook(
         &self,
-        id: &str,
+        id: &WebhookId,
         update: &WebhookUpdate<'_>,
         tracking_id: &str,
     ) -> Result<Webhook, WebexError> {
@@ -384,19 +399,21 @@ impl AdminApi {
             .await
     }
 
-    /// `GET /licenses`: what could be granted.
+    /// `GET /licenses`: what could be granted (the operation has no `max`).
     pub async fn licenses(&self, tracking_id: &str) -> Result<Vec<License>, WebexError> {
-        self.0.get_all("/licenses", tracking_id).await
+        self.0.get_all("/licenses", &[], tracking_id).await
     }
 
     /// `GET /locations`, every page.
     pub async fn locations(&self, tracking_id: &str) -> Result<Vec<Location>, WebexError> {
-        self.0.get_all("/locations", tracking_id).await
+        self.0
+            .get_all("/locations", &[("max", "100")], tracking_id)
+            .await
     }
 
-    /// `GET /roles`.
+    /// `GET /roles` (the operation has no `max`).
     pub async fn roles(&self, tracking_id: &str) -> Result<Vec<Role>, WebexError> {
-        self.0.get_all("/roles", tracking_id).await
+        self.0.get_all("/roles", &[], tracking_id).await
     }
 }
 

@@ -1,5 +1,23 @@
 use std::time::Duration;
 
+/// What a failed call means for whoever made it: whether Webex did anything, and whether trying
+/// again can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// 423 or 429: Webex did nothing and asks to wait (`Retry-After`).
+    Throttled,
+    /// 5xx, a timeout or a broken connection: the call may have taken effect, and a later one
+    /// may succeed.
+    Unavailable,
+    /// 400 or 409: Webex refused the details; a create may have happened all the same.
+    Rejected,
+    /// Any other status (401, 403, 404, ...): refused outright, nothing happened, and trying
+    /// again cannot help.
+    Refused,
+    /// A 2xx whose body could not be read: the call took effect, its answer is lost.
+    Unreadable,
+}
+
 /// What went wrong talking to Webex, in words a helpdesk person can act on.
 ///
 /// An API error keeps Webex's status and tracking id, because Webex support asks for the id.
@@ -63,12 +81,22 @@ impl WebexError {
         }
     }
 
+    /// What the failure means: the one place a status is interpreted.
+    pub fn meaning(&self) -> Meaning {
+        match self {
+            Self::Api { status, .. } => match status {
+                423 | 429 => Meaning::Throttled,
+                500..=599 => Meaning::Unavailable,
+                400 | 409 => Meaning::Rejected,
+                _ => Meaning::Refused,
+            },
+            Self::Timeout { .. } | Self::Transport { .. } => Meaning::Unavailable,
+            Self::Decode { .. } => Meaning::Unreadable,
+        }
+    }
+
     /// Whether trying the same call later may succeed: throttling, server errors and lost answers.
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Api { status, .. } => matches!(status, 423 | 429 | 500..=599),
-            Self::Timeout { .. } | Self::Transport { .. } => true,
-            Self::Decode { .. } => false,
-        }
+        matches!(self.meaning(), Meaning::Throttled | Meaning::Unavailable)
     }
 }

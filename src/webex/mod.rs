@@ -7,10 +7,12 @@
 
 mod client;
 mod error;
+mod ids;
 mod types;
 
 pub use client::{AdminApi, BotApi, CALL_TIMEOUT};
-pub use error::WebexError;
+pub use error::{Meaning, WebexError};
+pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, WebhookId};
 pub use types::{
     AttachmentAction, License, Location, Membership, Message, NewMessage, NewWebhook, Person, Role,
     Webhook, WebhookUpdate,

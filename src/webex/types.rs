@@ -3,11 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
+
 /// A Webex person (`GET /v1/people/...`, `POST /v1/people`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
-    pub id: String,
+    pub id: PersonId,
     #[serde(default)]
     pub emails: Vec<String>,
     #[serde(default)]
@@ -29,10 +31,10 @@ pub struct Person {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
-    pub id: String,
-    pub room_id: String,
+    pub id: MessageId,
+    pub room_id: RoomId,
     #[serde(default)]
-    pub person_id: Option<String>,
+    pub person_id: Option<PersonId>,
     #[serde(default)]
     pub person_email: Option<String>,
     #[serde(default)]
@@ -49,9 +51,9 @@ pub struct Message {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewMessage {
-    pub room_id: String,
+    pub room_id: RoomId,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<MessageId>,
     pub markdown: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Value>,
@@ -61,11 +63,11 @@ pub struct NewMessage {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentAction {
-    pub id: String,
+    pub id: ActionId,
     /// The card message that was submitted.
-    pub message_id: String,
-    pub person_id: String,
-    pub room_id: String,
+    pub message_id: MessageId,
+    pub person_id: PersonId,
+    pub room_id: RoomId,
     /// Every value a string; an empty input may be missing or `""`.
     #[serde(default)]
     pub inputs: Map<String, Value>,
@@ -75,7 +77,7 @@ pub struct AttachmentAction {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Webhook {
-    pub id: String,
+    pub id: WebhookId,
     pub name: String,
     pub target_url: String,
     pub resource: String,
@@ -139,6 +141,6 @@ pub struct Role {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
-    pub room_id: String,
-    pub person_id: String,
+    pub room_id: RoomId,
+    pub person_id: PersonId,
 }

@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use sqlx::Row;
-use webex_onboard::store::{RequestState, SchemaState, Store};
+use webex_onboard::domain::RequestState;
+use webex_onboard::store::{SchemaState, Store};
 
 use crate::helpers::{TempDir, fresh_database};
 

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::task::JoinSet;
-use webex_onboard::store::{RequestState, Store};
+use webex_onboard::domain::RequestState;
+use webex_onboard::store::Store;
 use webex_sim::Simulator;
 
 use crate::helpers::{fresh_database, logs, text_of};
@@ -118,7 +119,10 @@ async fn soak_500_submissions_on_two_replicas_with_random_failures() {
         .filter(|m| m.person_id == bot && text_of(m).contains("created"))
         .filter_map(|m| m.parent_id)
         .collect();
-    let cards_used: HashSet<String> = requests.iter().map(|r| r.card_message_id.clone()).collect();
+    let cards_used: HashSet<String> = requests
+        .iter()
+        .map(|r| r.card_message_id.to_string())
+        .collect();
     assert!(
         cards_used.is_subset(&answered),
         "{} requests got no reply",

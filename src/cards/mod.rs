@@ -1,22 +1,42 @@
-//! The Adaptive Cards the bot sends: JSON files in `cards/`, compiled in and wrapped here.
+//! The card contract, both ways: the Adaptive Cards in `cards/`, compiled in and filled here,
+//! and the submissions that come back, read once ([`Submission`]).
+
+mod submission;
 
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::onboarding::choices::{OrgChoices, is_calling_license};
-use crate::onboarding::domain::FieldError;
+pub use submission::{Submission, identify};
+
+use crate::domain::{FieldError, OrgChoices, input, is_calling_license};
+
+/// The keys the cards' buttons put in their `data`, which Webex merges into the inputs.
+pub mod key {
+    /// Which button was pressed.
+    pub const ACTION: &str = "action";
+    /// The onboarding form's *Create account*.
+    pub const ONBOARD: &str = "onboard";
+    /// An approval card's *Approve*.
+    pub const APPROVE: &str = "approve";
+    /// An approval card's *Reject*.
+    pub const REJECT: &str = "reject";
+    /// The request an approval card decides.
+    pub const REQUEST_ID: &str = "requestId";
+    /// The approver's reason, an input of the approval card.
+    pub const REASON: &str = "reason";
+}
 
 /// The content type Webex expects for an Adaptive Card attachment.
 pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
 
 static ONBOARDING: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../cards/onboarding.json"))
+    serde_json::from_str(include_str!("../../cards/onboarding.json"))
         .unwrap_or_else(|e| panic!("cards/onboarding.json is not JSON: {e}"))
 });
 
 static APPROVAL: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../cards/approval.json"))
+    serde_json::from_str(include_str!("../../cards/approval.json"))
         .unwrap_or_else(|e| panic!("cards/approval.json is not JSON: {e}"))
 });
 
@@ -41,9 +61,9 @@ pub fn onboarding_card(
 ) -> Value {
     let mut card = ONBOARDING.clone();
     let lists = [
-        ("licenses", &choices.licenses),
-        ("locationId", &choices.locations),
-        ("roles", &choices.roles),
+        (input::LICENSES, &choices.licenses),
+        (input::LOCATION_ID, &choices.locations),
+        (input::ROLES, &choices.roles),
     ];
     for (id, offered) in lists {
         if offered.is_empty() {
@@ -104,7 +124,7 @@ pub fn approval_card(request_id: i64, requested_by: &str, summary: &[(&str, Stri
     }
     if let Some(actions) = card["actions"].as_array_mut() {
         for action in actions {
-            action["data"]["requestId"] = Value::from(request_id.to_string());
+            action["data"][key::REQUEST_ID] = Value::from(request_id.to_string());
         }
     }
     card
@@ -244,8 +264,7 @@ mod tests {
 
     #[test]
     fn filled_cards_follow_webex_rules_and_are_kept_for_the_cardcheck_tool() {
-        use crate::onboarding::choices::{Choice, OrgChoices};
-        use crate::onboarding::domain::FieldError;
+        use crate::domain::{Choice, FieldError, OrgChoices};
         let choice = |id: &str, name: &str| Choice {
             id: id.into(),
             name: name.into(),
@@ -298,8 +317,7 @@ mod tests {
 
     #[test]
     fn a_filled_form_shows_values_errors_and_only_the_choices_there_are() {
-        use crate::onboarding::choices::OrgChoices;
-        use crate::onboarding::domain::FieldError;
+        use crate::domain::{FieldError, OrgChoices};
         let values = serde_json::json!({"email": "jane.doe@", "title": "Engineer"});
         let errors = [
             FieldError::new("email", "it is wrong"),

@@ -1,77 +1,13 @@
-//! The workers: claim a job with a lease, run it, and commit its outcome or schedule a retry.
-//!
-//! Concurrency is bounded by the number of workers. A worker keeps its lease alive while a job
-//! runs, so a crashed process's jobs are taken up by any replica once its leases run out.
+//! One worker: claims jobs one at a time, runs each under a heartbeat, and records the outcome.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
 use tracing::Instrument;
 
-use crate::onboarding::{JobError, Workflow, tracking_id};
+use super::{JobError, JobHandler, WorkerSettings, retry, tracking_id};
 use crate::store::{Completion, Job, Store, StoreError, now_ms};
-
-/// How the workers pace themselves.
-#[derive(Debug, Clone)]
-pub struct WorkerSettings {
-    /// How many jobs run at once in this process.
-    pub workers: usize,
-    /// How long a claim lasts without being renewed.
-    pub lease: Duration,
-    /// How often an idle worker looks for work that another replica recorded.
-    pub poll: Duration,
-    /// The first retry's delay; each further retry doubles it, with jitter.
-    pub retry_base: Duration,
-    /// The longest wait between retries, `Retry-After` included.
-    pub retry_cap: Duration,
-    /// After this many attempts, the bot gives up and says why.
-    pub max_attempts: i64,
-    /// On shutdown, how long a running job may take before it is handed back.
-    pub grace: Duration,
-    /// How long a handed-back job waits, so that a Webex call abandoned at shutdown has ended
-    /// before anyone looks at its outcome (the call timeout).
-    pub release_delay: Duration,
-}
-
-impl Default for WorkerSettings {
-    fn default() -> Self {
-        Self {
-            workers: 4,
-            lease: Duration::from_secs(30),
-            poll: Duration::from_millis(500),
-            retry_base: Duration::from_secs(1),
-            retry_cap: Duration::from_secs(300),
-            max_attempts: 12,
-            grace: Duration::from_secs(7),
-            release_delay: crate::webex::CALL_TIMEOUT,
-        }
-    }
-}
-
-/// Starts the workers on `tracker`; they stop when `stop` is cancelled.
-pub fn spawn(
-    workflow: Arc<Workflow>,
-    settings: WorkerSettings,
-    recorded: Arc<Notify>,
-    stop: CancellationToken,
-    tracker: &TaskTracker,
-) {
-    let owner = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
-    for n in 0..settings.workers {
-        let worker = Worker {
-            workflow: workflow.clone(),
-            settings: settings.clone(),
-            owner: format!("{owner}-{n}"),
-            recorded: recorded.clone(),
-            stop: stop.clone(),
-        };
-        tracker.spawn(worker.run());
-    }
-}
 
 /// How a handler's run ended.
 enum Worked {
@@ -83,30 +19,35 @@ enum Worked {
     LeaseLost,
 }
 
-struct Worker {
-    workflow: Arc<Workflow>,
-    settings: WorkerSettings,
+pub(super) struct Worker<H> {
+    pub(super) store: Store,
+    pub(super) handler: Arc<H>,
+    pub(super) settings: WorkerSettings,
     /// Written into each claimed job, so that only this worker completes it.
-    owner: String,
-    recorded: Arc<Notify>,
-    stop: CancellationToken,
+    pub(super) owner: String,
+    /// Notified when the edge commits deliveries, so that an idle worker starts at once.
+    pub(super) recorded: Arc<Notify>,
+    pub(super) stop: CancellationToken,
 }
 
-impl Worker {
+impl<H: JobHandler> Worker<H> {
     fn store(&self) -> &Store {
-        &self.workflow.store
+        &self.store
     }
 
     fn lease_ms(&self) -> i64 {
         i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX)
     }
 
-    async fn run(self) {
+    pub(super) async fn run(self) {
         while !self.stop.is_cancelled() {
             // Registered before the claim, so that a commit in between still wakes us.
             let recorded = self.recorded.notified();
             match self.store().claim_job(&self.owner, self.lease_ms()).await {
                 Ok(Some(job)) => self.run_job(job).await,
+                Err(error @ StoreError::Corrupt(_)) => {
+                    tracing::error!(%error, "a job can never run; it is set aside as failed");
+                }
                 Ok(None) => {
                     tokio::select! {
                         () = recorded => {}
@@ -131,7 +72,7 @@ impl Worker {
 
     async fn run_job(&self, job: Job) {
         let tracking = tracking_id(&job);
-        let span = tracing::info_span!("job", id = job.id, kind = ?job.kind, attempt = job.attempts, tracking_id = %tracking);
+        let span = tracing::info_span!("job", id = job.id, kind = job.kind().as_str(), attempt = job.attempts, tracking_id = %tracking);
         self.run_job_in_span(job).instrument(span).await;
     }
 
@@ -164,7 +105,7 @@ impl Worker {
     /// Runs the handler while keeping the lease alive; stops it when the lease is lost or when
     /// shutdown's grace period is over.
     async fn work_on(&self, job: &Job) -> Worked {
-        let work = self.workflow.handle(job);
+        let work = self.handler.handle(job);
         tokio::pin!(work);
         let mut heartbeat = tokio::time::interval(self.settings.lease / 3);
         heartbeat.tick().await;
@@ -207,7 +148,7 @@ impl Worker {
                 Ok(())
             }
             Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
-                let delay = self.retry_delay(job, &error);
+                let delay = retry::delay(&self.settings, job.attempts, &error);
                 let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
                 tracing::warn!(outcome = "retry", %error, delay_ms, "will try again");
                 let at = now_ms().saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX));
@@ -215,7 +156,7 @@ impl Worker {
             }
             Err(error) => {
                 let reason = error.to_string();
-                let done = match self.workflow.give_up(job, &reason).await {
+                let done = match self.handler.give_up(job, &reason).await {
                     Ok(done) => done,
                     Err(store_error) => {
                         // Without the request's state the person cannot be told the truth; later.
@@ -227,26 +168,5 @@ impl Worker {
                 store.complete_job(job, done, Some(&reason)).await.map(drop)
             }
         }
-    }
-
-    /// `Retry-After` when Webex sent one (capped), else exponential backoff with jitter: a random
-    /// point in the upper half of the doubled delay, so that retries spread but still back off.
-    fn retry_delay(&self, job: &Job, error: &JobError) -> Duration {
-        let cap = self.settings.retry_cap;
-        if let JobError::Webex(webex) = error
-            && let Some(asked) = webex.retry_after()
-        {
-            return asked.min(cap);
-        }
-        let exponent = u32::try_from(job.attempts.saturating_sub(1))
-            .unwrap_or(u32::MAX)
-            .min(16);
-        let ceiling = self
-            .settings
-            .retry_base
-            .saturating_mul(1 << exponent)
-            .min(cap);
-        let jitter = fastrand::f64() * 0.5 + 0.5;
-        ceiling.mul_f64(jitter)
     }
 }

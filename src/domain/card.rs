@@ -1,0 +1,27 @@
+//! The cards the bot sends.
+
+/// Which card a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardKind {
+    /// The onboarding form.
+    Onboarding,
+    /// An approval card in the approvers' room.
+    Approval,
+}
+
+impl CardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Onboarding => "onboarding",
+            Self::Approval => "approval",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "onboarding" => Ok(Self::Onboarding),
+            "approval" => Ok(Self::Approval),
+            other => Err(format!("card kind {other}")),
+        }
+    }
+}

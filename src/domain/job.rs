@@ -1,0 +1,195 @@
+//! What a job does. Its kind and its payload are one value, [`JobPayload`]; the kind column of
+//! a stored job is derived from it, and a stored job decodes back into it when it is read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::person::FieldError;
+use crate::webex::{ActionId, MessageId, PersonId, RoomId};
+
+/// The kinds of job, as the `kind` column names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// A `messages`/`created` webhook: read the message and answer a command.
+    Message,
+    /// An `attachmentActions`/`created` webhook: a submitted card.
+    Submission,
+    /// A message the bot posts; a job so that a failed reply is retried, not lost.
+    Reply,
+}
+
+impl JobKind {
+    /// The name stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Submission => "submission",
+            Self::Reply => "reply",
+        }
+    }
+}
+
+/// The `data` of a `messages` webhook: the text is not in it, so the job fetches the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageEvent {
+    pub id: MessageId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<RoomId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<PersonId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_email: Option<String>,
+}
+
+/// The `data` of an `attachmentActions` webhook: the inputs are not in it, so the job fetches
+/// the action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionEvent {
+    pub id: ActionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<RoomId>,
+}
+
+/// A message the bot posts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reply {
+    pub room_id: RoomId,
+    /// The thread it answers in.
+    pub parent_id: Option<MessageId>,
+    pub markdown: String,
+    /// A card to build when the reply is sent, so that it offers the choices of that moment.
+    pub card: Option<CardToSend>,
+}
+
+impl Reply {
+    /// A text reply, threaded under `parent_id` when given.
+    pub fn text(room_id: RoomId, parent_id: Option<MessageId>, markdown: &str) -> Self {
+        Self {
+            room_id,
+            parent_id,
+            markdown: markdown.to_owned(),
+            card: None,
+        }
+    }
+}
+
+/// The card a reply carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CardToSend {
+    /// The onboarding form, with earlier values and their problems when it is sent again.
+    #[serde(rename_all = "camelCase")]
+    Onboarding {
+        requested_by: PersonId,
+        values: Map<String, Value>,
+        errors: Vec<FieldError>,
+        /// The form this one corrects, retired already: it is deleted once this one is posted.
+        replaces: Option<MessageId>,
+    },
+    /// The approval card of a request.
+    #[serde(rename_all = "camelCase")]
+    Approval { request_id: i64 },
+}
+
+/// A job's work, whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobPayload {
+    Message(MessageEvent),
+    Submission(ActionEvent),
+    Reply(Reply),
+}
+
+impl JobPayload {
+    /// The kind stored beside the payload.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Self::Message(_) => JobKind::Message,
+            Self::Submission(_) => JobKind::Submission,
+            Self::Reply(_) => JobKind::Reply,
+        }
+    }
+
+    /// The payload column: the JSON of what the kind holds.
+    pub fn encode(&self) -> String {
+        let json = match self {
+            Self::Message(event) => serde_json::to_string(event),
+            Self::Submission(event) => serde_json::to_string(event),
+            Self::Reply(reply) => serde_json::to_string(reply),
+        };
+        // These types hold strings, ids and JSON values only, which always serialize.
+        json.unwrap_or_else(|e| unreachable!("a job payload serializes: {e}"))
+    }
+
+    /// A stored job's kind and payload, back as the value they were written from.
+    pub fn decode(kind: &str, payload: &str) -> Result<Self, String> {
+        let read = |e: serde_json::Error| format!("a {kind} job's payload is unreadable: {e}");
+        Ok(match kind {
+            "message" => Self::Message(serde_json::from_str(payload).map_err(read)?),
+            "submission" => Self::Submission(serde_json::from_str(payload).map_err(read)?),
+            "reply" => Self::Reply(serde_json::from_str(payload).map_err(read)?),
+            other => return Err(format!("no job has the kind {other:?}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id<T: TryFrom<String>>(text: &str) -> T
+    where
+        T::Error: std::fmt::Debug,
+    {
+        T::try_from(text.to_owned()).expect("an id")
+    }
+
+    #[test]
+    fn every_payload_decodes_to_what_was_encoded_under_its_kind() {
+        let payloads = [
+            JobPayload::Message(MessageEvent {
+                id: id("M1"),
+                room_id: Some(id("R1")),
+                person_id: None,
+                person_email: Some("mia@example.com".into()),
+            }),
+            JobPayload::Submission(ActionEvent {
+                id: id("A1"),
+                room_id: None,
+            }),
+            JobPayload::Reply(Reply {
+                card: Some(CardToSend::Onboarding {
+                    requested_by: id("P1"),
+                    values: Map::new(),
+                    errors: vec![FieldError::new("email", "missing")],
+                    replaces: Some(id("M0")),
+                }),
+                ..Reply::text(id("R1"), Some(id("M1")), "hello")
+            }),
+        ];
+        for payload in payloads {
+            let decoded = JobPayload::decode(payload.kind().as_str(), &payload.encode());
+            assert_eq!(decoded, Ok(payload));
+        }
+    }
+
+    #[test]
+    fn a_webhooks_data_is_a_payload_and_a_bad_row_says_what_is_wrong() {
+        let data = r#"{"id":"M1","roomId":"R1","roomType":"direct","personId":"P1","created":"x"}"#;
+        assert!(matches!(
+            JobPayload::decode("message", data),
+            Ok(JobPayload::Message(_))
+        ));
+        let error = JobPayload::decode("message", r#"{"id":"../people/me"}"#).expect_err("bad");
+        assert!(
+            error.starts_with("a message job's payload is unreadable"),
+            "{error}"
+        );
+        assert_eq!(
+            JobPayload::decode("teleport", "{}"),
+            Err("no job has the kind \"teleport\"".to_owned())
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! The domain's types, parsed once where they enter the bot, so that inner code cannot hold an
+//! invalid one: emails, new hires, what may be granted, requests, cards and jobs.
+
+mod card;
+mod choices;
+mod email;
+mod job;
+mod person;
+mod request;
+
+pub use card::CardKind;
+pub use choices::{Choice, Grantable, OrgChoices, is_calling_license};
+pub use email::Email;
+pub use job::{ActionEvent, CardToSend, JobKind, JobPayload, MessageEvent, Reply};
+pub use person::{FieldError, PersonDraft, PhoneNumber, input};
+pub use request::{Decision, RequestState};

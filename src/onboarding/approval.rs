@@ -1,0 +1,111 @@
+//! Approvals: a valid request waits in the approvers' space, where a member other than the
+//! requester decides it, once.
+
+use super::{Onboarding, replies, reply::replying};
+use crate::domain::{CardToSend, Decision, Reply, RequestState};
+use crate::store::{CardRecord, Completion, Decided, Job, NewDecision, RequestRecord};
+use crate::webex::AttachmentAction;
+use crate::worker::JobError;
+
+impl Onboarding {
+    /// An open request goes to the approvers when they must decide, else on to Webex.
+    pub(super) async fn proceed(
+        &self,
+        job: &Job,
+        mut request: RequestRecord,
+    ) -> Result<Completion, JobError> {
+        let needs_decision = request.state == RequestState::Accepted
+            && request.decision.is_none()
+            && request.create_calls == 0;
+        let approvers = self.rules.approvers_room.clone();
+        let Some(approvers) = approvers.filter(|_| needs_decision) else {
+            return self.run_request(job, request).await;
+        };
+        request.state = RequestState::AwaitingApproval;
+        let to_requester = Reply::text(
+            request.room_id.clone(),
+            Some(request.card_message_id.clone()),
+            &replies::awaiting_approval(request.email.as_str()),
+        );
+        let to_approvers = Reply {
+            card: Some(CardToSend::Approval {
+                request_id: request.id,
+            }),
+            ..Reply::text(
+                approvers,
+                None,
+                &replies::approval_fallback(request.email.as_str(), &request.requester_email),
+            )
+        };
+        let mut done = replying(job, vec![to_requester, to_approvers]);
+        done.request = Some(request);
+        Ok(done)
+    }
+
+    /// A click on an approval card: only members of the approvers' space decide, never on
+    /// their own request, and each request once.
+    pub(super) async fn handle_decision(
+        &self,
+        job: &Job,
+        action: &AttachmentAction,
+        card: CardRecord,
+        decision: Decision,
+        reason: Option<String>,
+        tracking: &str,
+    ) -> Result<Completion, JobError> {
+        let answer = |text: &str| {
+            replying(
+                job,
+                vec![Reply::text(
+                    action.room_id.clone(),
+                    Some(card.message_id.clone()),
+                    text,
+                )],
+            )
+        };
+        let request_id = card
+            .request_id
+            .ok_or_else(|| JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned()))?;
+        // The card's own space is the approvers' space it was posted to.
+        if !self
+            .bot
+            .is_member(&card.room_id, &action.person_id, tracking)
+            .await?
+        {
+            return Ok(answer(replies::NOT_AN_APPROVER));
+        }
+        let Some(request) = self.store.request(request_id).await? else {
+            return Err(JobError::Permanent(replies::request_missing(request_id)));
+        };
+        if request.requester_id == action.person_id {
+            return Ok(answer(replies::OWN_REQUEST));
+        }
+        let approver = self.bot.person(&action.person_id, tracking).await?;
+        let by = approver
+            .emails
+            .first()
+            .cloned()
+            .unwrap_or_else(|| action.person_id.to_string());
+        let decided = self
+            .store
+            .decide(
+                request_id,
+                &NewDecision {
+                    decision,
+                    by,
+                    by_id: action.person_id.clone(),
+                    action_id: action.id.clone(),
+                    reason,
+                },
+            )
+            .await?;
+        let request = match decided {
+            Decided::Already(request) => return Ok(answer(&replies::already_decided(&request))),
+            Decided::Now(request) => request,
+        };
+        match decision {
+            Decision::Rejected => Ok(self.finish(job, request).await?),
+            Decision::Approved => self.run_request(job, request).await,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Posting what the bot says. A reply is a job of its own, so that a failed post is retried,
+//! not lost; a card is built when it is posted, with the choices of that moment.
+
+use super::{Onboarding, replies};
+use crate::cards;
+use crate::domain::{CardKind, CardToSend, JobPayload, Reply, RequestState};
+use crate::store::{CardRecord, Completion, Job, NewJob, StoreError};
+use crate::webex::{Meaning, NewMessage};
+use crate::worker::{JobError, tracking_id};
+
+/// A job's replies, each deduplicated on the job and its place, so that each is posted once.
+pub(super) fn replying(job: &Job, replies: Vec<Reply>) -> Completion {
+    let followups = replies
+        .into_iter()
+        .enumerate()
+        .map(|(n, reply)| NewJob::new(format!("reply/{}/{n}", job.id), &JobPayload::Reply(reply)))
+        .collect();
+    Completion {
+        followups,
+        ..Completion::default()
+    }
+}
+
+impl Onboarding {
+    /// Posts a reply, building its card first; a card is recorded as the bot's once posted.
+    pub(super) async fn send_reply(
+        &self,
+        job: &Job,
+        reply: &Reply,
+    ) -> Result<Completion, JobError> {
+        let tracking = tracking_id(job);
+        let (card, record) = match &reply.card {
+            None => (None, None),
+            Some(CardToSend::Onboarding {
+                requested_by,
+                values,
+                errors,
+                ..
+            }) => {
+                let choices = self.choices.get(&tracking).await?;
+                let card = cards::onboarding_card(&choices, values, errors);
+                (
+                    Some(card),
+                    Some((CardKind::Onboarding, None, requested_by.clone())),
+                )
+            }
+            Some(CardToSend::Approval { request_id }) => {
+                let Some(request) = self.store.request(*request_id).await? else {
+                    return Err(JobError::Permanent(replies::request_missing(*request_id)));
+                };
+                let choices = self.choices.get(&tracking).await?;
+                let summary = replies::approval_summary(&request, &choices);
+                let card = cards::approval_card(request.id, &request.requester_email, &summary);
+                let record = (CardKind::Approval, Some(request.id), request.requester_id);
+                (Some(card), Some(record))
+            }
+        };
+        let message = NewMessage {
+            room_id: reply.room_id.clone(),
+            parent_id: reply.parent_id.clone(),
+            markdown: reply.markdown.clone(),
+            attachments: card.map(cards::attachment).into_iter().collect(),
+        };
+        let posted = match self.bot.post_message(&message, &tracking).await {
+            // The thread's first message is gone (a replaced form is deleted): say it unthreaded
+            // rather than not at all.
+            Err(error) if error.meaning() == Meaning::Rejected && message.parent_id.is_some() => {
+                tracing::warn!(%error, "could not reply in the thread; replying in the space");
+                let unthreaded = NewMessage {
+                    parent_id: None,
+                    ..message
+                };
+                self.bot.post_message(&unthreaded, &tracking).await?
+            }
+            result => result?,
+        };
+        if let Some(CardToSend::Onboarding {
+            replaces: Some(old),
+            ..
+        }) = &reply.card
+            && let Err(error) = self.bot.delete_message(old, &tracking).await
+        {
+            // It was retired when the form was refused, so a submission of it is refused.
+            tracing::warn!(%error, "could not delete the form that a corrected one replaced");
+        }
+        Ok(Completion {
+            card: record.map(|(kind, request_id, requested_by)| CardRecord {
+                message_id: posted.id,
+                room_id: reply.room_id.clone(),
+                requested_by,
+                kind,
+                request_id,
+                retired: false,
+            }),
+            ..Completion::default()
+        })
+    }
+
+    /// A reply that could not be posted. Most have nobody else to tell; but a request whose
+    /// approval card never reached the approvers would wait forever, so it fails, and says why.
+    pub(super) async fn give_up_reply(
+        &self,
+        job: &Job,
+        reply: &Reply,
+        reason: &str,
+    ) -> Result<Completion, StoreError> {
+        let Some(CardToSend::Approval { request_id }) = reply.card else {
+            return Ok(Completion::default());
+        };
+        let Some(request) = self.store.request(request_id).await? else {
+            return Ok(Completion::default());
+        };
+        if request.state != RequestState::AwaitingApproval {
+            return Ok(Completion::default());
+        }
+        self.fail(job, request, &replies::approvers_unreachable(reason))
+            .await
+    }
+}

@@ -1,0 +1,259 @@
+//! Recording jobs: one multi-row `INSERT` for a whole batch, on SQLite and PostgreSQL alike,
+//! and the recorder's own connection that runs it.
+
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+
+use super::{NewJob, Pool, Store, StoreError, now_ms};
+
+pub(super) const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
+     VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
+
+/// The row counts of the multi-row job INSERTs: a fixed few, so that each connection prepares
+/// each one once and keeps it (a statement per batch size would churn the statement cache).
+const INSERT_ROWS: [usize; 7] = [8, 16, 32, 64, 128, 256, 512];
+
+/// The most jobs one statement inserts.
+pub(crate) const MAX_INSERT_ROWS: usize = INSERT_ROWS[INSERT_ROWS.len() - 1];
+
+/// The statements of [`INSERT_ROWS`] for SQLite (`?` parameters), built once.
+static INSERT_JOBS_SQLITE: LazyLock<[String; INSERT_ROWS.len()]> =
+    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |_| "?".to_owned())));
+
+/// The statements of [`INSERT_ROWS`] for PostgreSQL (`$n` parameters), built once.
+static INSERT_JOBS_POSTGRES: LazyLock<[String; INSERT_ROWS.len()]> =
+    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |n| format!("${n}"))));
+
+/// `INSERT ... SELECT ... FROM (VALUES ...)` of up to `rows` jobs, with `parameter(n)` as the
+/// `n`th parameter. Parameters 1 to 3 are the time; row `r` (from 0) binds kind, dedupe key and
+/// payload to `3r+4`, `3r+5` and `3r+6`. A batch binds the smallest statement that holds it and
+/// NULL to its spare rows, which the `WHERE` drops. Both databases name the columns of `VALUES`
+/// `columnN`. SQLite gets plain `?`: sqlx binds a numbered one by looking its name up among the
+/// statement's, which costs time in the square of the parameters.
+fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String) -> String {
+    let mut sql = String::with_capacity(300 + rows * 20);
+    let _ = write!(
+        sql,
+        "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
+         SELECT column1, column2, column3, 'queued', 0, {}, {}, {} FROM (VALUES ",
+        parameter(1),
+        parameter(2),
+        parameter(3),
+    );
+    for row in 0..rows {
+        let first = 3 * row + 4;
+        if row > 0 {
+            sql.push(',');
+        }
+        let _ = write!(
+            sql,
+            "({},{},{})",
+            parameter(first),
+            parameter(first + 1),
+            parameter(first + 2)
+        );
+    }
+    sql.push_str(") AS v WHERE column1 IS NOT NULL ON CONFLICT (dedupe_key) DO NOTHING");
+    sql
+}
+
+/// The statement of `$statements` for `$jobs` (at most [`MAX_INSERT_ROWS`]), bound.
+macro_rules! bind_jobs {
+    ($statements:expr, $now:expr, $jobs:expr) => {{
+        let jobs: &[NewJob] = $jobs;
+        let slot = INSERT_ROWS
+            .iter()
+            .position(|&rows| rows >= jobs.len())
+            .expect("a chunk of at most MAX_INSERT_ROWS jobs");
+        let mut query = sqlx::query($statements[slot].as_str())
+            .bind($now)
+            .bind($now)
+            .bind($now);
+        for job in jobs {
+            query = query
+                .bind(job.kind.as_str())
+                .bind(job.dedupe_key.as_str())
+                .bind(job.payload.as_str());
+        }
+        for _ in jobs.len()..INSERT_ROWS[slot] {
+            query = query
+                .bind(None::<&str>)
+                .bind(None::<&str>)
+                .bind(None::<&str>);
+        }
+        query
+    }};
+}
+
+/// Inserts `$jobs` as [`Store::insert_jobs`] says, running one statement on `$one` or beginning
+/// a transaction with `$begin`; `?` returns the error.
+macro_rules! insert_jobs {
+    ($statements:expr, $now:expr, $jobs:expr, $one:expr, $begin:expr) => {{
+        let jobs: &[NewJob] = $jobs;
+        if jobs.len() <= MAX_INSERT_ROWS {
+            bind_jobs!($statements, $now, jobs).execute($one).await?;
+        } else {
+            let mut tx = $begin.await?;
+            for chunk in jobs.chunks(MAX_INSERT_ROWS) {
+                bind_jobs!($statements, $now, chunk)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+    }};
+}
+
+/// The recorder's own connection, taken out of the pool for good.
+///
+/// One connection for all deliveries keeps its statements prepared and, on SQLite, its page
+/// cache warm: SQLite drops a connection's cache whenever another connection wrote since, so
+/// batches spread over the pool's connections would each start cold.
+///
+/// On SQLite it commits with `synchronous = NORMAL` where the pool has `FULL`: in WAL mode a
+/// commit is then written to the log but not synced, which a crash of the process cannot undo
+/// but a power loss can, until the log is synced. The recorder has a checkpoint (which syncs
+/// the log first) follow its commits (see [`super::recorder::SYNC_DELAY`]).
+pub(crate) struct JobWriter {
+    store: Store,
+    connection: Option<WriterConnection>,
+}
+
+enum WriterConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl JobWriter {
+    /// A writer that takes its connection on first use.
+    pub(crate) fn new(store: Store) -> Self {
+        Self {
+            store,
+            connection: None,
+        }
+    }
+
+    /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
+    /// dropped and the next call takes a fresh one.
+    pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<(), StoreError> {
+        let now = now_ms();
+        let result = async {
+            let connection = match &mut self.connection {
+                Some(connection) => connection,
+                None => {
+                    // Detached: the pool may open another in its place.
+                    let fresh = match &self.store.pool {
+                        Pool::Sqlite(pool) => {
+                            let mut connection = pool.acquire().await?.detach();
+                            // Commits survive a crash of the process as soon as they return;
+                            // the recorder's checkpoints sync the log for a power loss.
+                            sqlx::query("PRAGMA synchronous = NORMAL")
+                                .execute(&mut connection)
+                                .await?;
+                            WriterConnection::Sqlite(connection)
+                        }
+                        Pool::Postgres(pool) => {
+                            WriterConnection::Postgres(pool.acquire().await?.detach())
+                        }
+                    };
+                    self.connection.insert(fresh)
+                }
+            };
+            match connection {
+                WriterConnection::Sqlite(c) => {
+                    insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, &mut *c, c.begin());
+                }
+                WriterConnection::Postgres(c) => {
+                    insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, &mut *c, c.begin());
+                }
+            }
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        if result.is_err() {
+            self.connection = None;
+        }
+        result
+    }
+}
+
+impl Store {
+    /// Inserts jobs atomically, with one commit for the whole batch of deliveries.
+    ///
+    /// Up to 512 jobs are a single multi-row statement, which commits on its own: one round trip
+    /// to the database and no `BEGIN`/`COMMIT`. More take one such statement per 512, in a
+    /// transaction. The recorder does the same on a connection of its own ([`Recorder`]).
+    ///
+    /// [`Recorder`]: super::Recorder
+    pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
+        let now = now_ms();
+        match &self.pool {
+            Pool::Sqlite(pool) => insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin()),
+            Pool::Postgres(pool) => {
+                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{JobPayload, MessageEvent};
+    use crate::webex::MessageId;
+
+    fn job(n: usize) -> NewJob {
+        let event = MessageEvent {
+            id: MessageId::parse(&format!("M{n}")).expect("an id"),
+            room_id: None,
+            person_id: None,
+            person_email: None,
+        };
+        NewJob::new(format!("messages/created/{n}"), &JobPayload::Message(event))
+    }
+
+    #[test]
+    fn the_statements_number_their_parameters_in_order() {
+        assert!(
+            insert_jobs_sql(2, |n| format!("${n}"))
+                .contains("'queued', 0, $1, $2, $3 FROM (VALUES ($4,$5,$6),($7,$8,$9)) AS v")
+        );
+        assert_eq!(
+            insert_jobs_sql(8, |_| "?".to_owned()).matches('?').count(),
+            27
+        );
+    }
+
+    #[tokio::test]
+    async fn batches_of_every_size_record_each_job_once() {
+        let dir = std::env::temp_dir().join(format!(
+            "webex-onboard-jobs-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("jobs.db").display());
+        let store = Store::connect(&url).await.expect("store");
+        let jobs: Vec<NewJob> = (0..700).map(job).collect();
+        let mut writer = JobWriter::new(store.clone());
+        // The smallest statement, one with spare rows, and a batch holding a job twice.
+        writer.insert(&jobs[..1]).await.expect("one");
+        writer.insert(&jobs[1..10]).await.expect("nine");
+        writer
+            .insert(&[job(5), job(10), job(10)])
+            .await
+            .expect("repeated");
+        // More than one statement holds, in one transaction, over jobs already recorded.
+        store.insert_jobs(&jobs).await.expect("700");
+        let counts = store.job_counts().await.expect("counts");
+        assert_eq!(counts, vec![("message".into(), "queued".into(), 700)]);
+        store.close().await;
+        drop(writer);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,127 @@
+//! The workers: claim a job with a lease, run it, and commit its outcome or schedule a retry.
+//!
+//! Concurrency is bounded by the number of workers. A worker keeps its lease alive while a job
+//! runs, so a crashed process's jobs are taken up by any replica once its leases run out.
+//!
+//! What a job does is not the worker's business: a [`JobHandler`] does it, and says what becomes
+//! true when it is done (a [`Completion`]), which the worker commits with the job's end.
+
+mod retry;
+mod runner;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::store::{Completion, Job, Store, StoreError};
+use crate::webex::WebexError;
+
+/// Does the work of jobs.
+pub trait JobHandler: Send + Sync + 'static {
+    /// Does one job's work and says what becomes true when it is done.
+    fn handle(&self, job: &Job) -> impl Future<Output = Result<Completion, JobError>> + Send;
+
+    /// What becomes true when the worker stops trying, after `reason`: usually, someone is told.
+    fn give_up(
+        &self,
+        job: &Job,
+        reason: &str,
+    ) -> impl Future<Output = Result<Completion, StoreError>> + Send;
+}
+
+/// Why a job did not finish this time.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Webex failed; the job runs again later when the failure may pass.
+    #[error(transparent)]
+    Webex(#[from] WebexError),
+    /// The database failed: the job runs again later.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The job can never succeed (e.g. what it refers to is gone).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl JobError {
+    /// Whether running the job again may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Webex(e) => e.is_transient(),
+            Self::Store(_) => true,
+            Self::Permanent(_) => false,
+        }
+    }
+}
+
+/// The `TrackingID` sent with every Webex call a job makes, so that one request can be followed
+/// across the bot's log and Webex's.
+pub fn tracking_id(job: &Job) -> String {
+    format!("webex-onboard_job{}_{}", job.id, job.attempts)
+}
+
+/// How the workers pace themselves.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// How many jobs run at once in this process.
+    pub workers: usize,
+    /// How long a claim lasts without being renewed.
+    pub lease: Duration,
+    /// How often an idle worker looks for work that another replica recorded.
+    pub poll: Duration,
+    /// The first retry's delay; each further retry doubles it, with jitter.
+    pub retry_base: Duration,
+    /// The longest wait between retries, `Retry-After` included.
+    pub retry_cap: Duration,
+    /// After this many attempts, the bot gives up and says why.
+    pub max_attempts: i64,
+    /// On shutdown, how long a running job may take before it is handed back.
+    pub grace: Duration,
+    /// How long a handed-back job waits, so that a Webex call abandoned at shutdown has ended
+    /// before anyone looks at its outcome (the call timeout).
+    pub release_delay: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(500),
+            retry_base: Duration::from_secs(1),
+            retry_cap: Duration::from_secs(300),
+            max_attempts: 12,
+            grace: Duration::from_secs(7),
+            release_delay: crate::webex::CALL_TIMEOUT,
+        }
+    }
+}
+
+/// Starts the workers on `tracker`; they stop when `stop` is cancelled.
+///
+/// `recorded` wakes idle workers as soon as the edge has committed a delivery.
+pub fn spawn<H: JobHandler>(
+    store: Store,
+    handler: Arc<H>,
+    settings: WorkerSettings,
+    recorded: Arc<Notify>,
+    stop: CancellationToken,
+    tracker: &TaskTracker,
+) {
+    let owner = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
+    for n in 0..settings.workers {
+        let worker = runner::Worker {
+            store: store.clone(),
+            handler: handler.clone(),
+            settings: settings.clone(),
+            owner: format!("{owner}-{n}"),
+            recorded: recorded.clone(),
+            stop: stop.clone(),
+        };
+        tracker.spawn(worker.run());
+    }
+}
