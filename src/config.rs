@@ -71,10 +71,75 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+macro_rules! settings {
+    ($($(#[doc = $doc:literal])* $field:ident: $env:literal, $value:literal, secret = $hide:literal;)*) => {
+        /// What `serve` and `check` read: each setting is an environment variable (or its flag;
+        /// secrets belong in the environment, where other users' `ps` cannot see them).
+        /// `--help` lists them all, without the values of secrets.
+        #[derive(clap::Args, Clone, Default)]
+        #[command(next_help_heading = "Configuration (environment variables)")]
+        pub struct Settings {
+            $(
+                $(#[doc = $doc])*
+                #[arg(long, env = $env, value_name = $value, hide_env_values = $hide)]
+                pub $field: Option<String>,
+            )*
+        }
+
+        impl Settings {
+            /// The value of a variable by its name; blank counts as unset.
+            pub fn get(&self, name: &str) -> Option<String> {
+                let value = match name {
+                    $($env => self.$field.as_deref(),)*
+                    _ => None,
+                };
+                value.filter(|v| !v.trim().is_empty()).map(str::to_owned)
+            }
+        }
+    };
+}
+
+settings! {
+    /// The bot's access token: messages, cards, webhooks. Required.
+    bot_token: "WEBEX_BOT_TOKEN", "TOKEN", secret = true;
+    /// An admin token: looks people up and creates them. Required.
+    admin_token: "WEBEX_ADMIN_TOKEN", "TOKEN", secret = true;
+    /// The key Webex signs deliveries with (`X-Spark-Signature`). Required.
+    webhook_secret: "WEBEX_WEBHOOK_SECRET", "SECRET", secret = true;
+    /// The Webex API [default: https://webexapis.com/v1].
+    api_url: "WEBEX_API_URL", "URL", secret = false;
+    /// When set, the bot registers its webhooks at <URL>/webhook.
+    public_url: "WEBEX_PUBLIC_URL", "URL", secret = false;
+    /// Where the bot listens, as IP:port [default: 0.0.0.0:8080].
+    listen_addr: "LISTEN_ADDR", "IP:PORT", secret = false;
+    /// sqlite://PATH or postgres://... [default: sqlite://webex-onboard.db].
+    database_url: "DATABASE_URL", "URL", secret = true;
+    /// Comma-separated emails and @domain entries allowed to onboard [default: nobody].
+    requesters: "ONBOARD_REQUESTERS", "LIST", secret = false;
+    /// A room id: when set, every request waits for a member of that room to approve it.
+    approvers_room: "ONBOARD_APPROVERS_ROOM", "ROOM_ID", secret = false;
+    /// Comma-separated license names or ids the card offers and the bot grants.
+    licenses: "ONBOARD_LICENSES", "LIST", secret = false;
+    /// Comma-separated admin role names or ids that may be granted.
+    roles: "ONBOARD_ROLES", "LIST", secret = false;
+    /// How long the organization's licenses, locations and roles are cached [default: 600].
+    choices_refresh_secs: "ONBOARD_CHOICES_REFRESH_SECS", "SECONDS", secret = false;
+    /// How many jobs run at once; 0 records deliveries only [default: 4].
+    workers: "ONBOARD_WORKERS", "N", secret = false;
+    /// How long a job stays claimed without a heartbeat [default: 30].
+    lease_secs: "ONBOARD_LEASE_SECS", "SECONDS", secret = false;
+    /// How long one Webex call may take [default: 10].
+    timeout_secs: "WEBEX_TIMEOUT_SECS", "SECONDS", secret = false;
+    /// text, or json for one JSON object per line [default: text].
+    log_format: "LOG_FORMAT", "FORMAT", secret = false;
+    /// The log filter [default: info,sqlx=warn].
+    rust_log: "RUST_LOG", "FILTER", secret = false;
+}
+
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// Reads the settings `serve` was given.
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| settings.get(name))
     }
 
     /// Reads variables through `lookup`; blank values count as unset.

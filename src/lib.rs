@@ -19,6 +19,7 @@
 //! - [`config`], [`telemetry`], [`startup`]: environment, logs, and the application's life.
 
 pub mod cards;
+pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;

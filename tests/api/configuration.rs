@@ -47,3 +47,56 @@ fn serve_with_an_unreachable_webex_fails_with_a_reason_and_no_secret() {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
 }
+
+#[test]
+fn serve_help_lists_every_variable_without_the_values_of_secrets() {
+    let output = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
+        .args(["serve", "--help"])
+        .env_clear()
+        .env("WEBEX_BOT_TOKEN", "bot-token-value")
+        .env("WEBEX_ADMIN_TOKEN", "admin-token-value")
+        .env("WEBEX_WEBHOOK_SECRET", "secret-value")
+        .env("DATABASE_URL", "postgres://onboard:db-password@db/onboard")
+        .env("ONBOARD_REQUESTERS", "@hr.example.com")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for variable in [
+        "WEBEX_BOT_TOKEN",
+        "WEBEX_ADMIN_TOKEN",
+        "WEBEX_WEBHOOK_SECRET",
+        "WEBEX_API_URL",
+        "WEBEX_PUBLIC_URL",
+        "LISTEN_ADDR",
+        "DATABASE_URL",
+        "ONBOARD_REQUESTERS",
+        "ONBOARD_APPROVERS_ROOM",
+        "ONBOARD_LICENSES",
+        "ONBOARD_ROLES",
+        "ONBOARD_CHOICES_REFRESH_SECS",
+        "ONBOARD_WORKERS",
+        "ONBOARD_LEASE_SECS",
+        "WEBEX_TIMEOUT_SECS",
+        "LOG_FORMAT",
+        "RUST_LOG",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {variable}")),
+            "{variable} missing: {help}"
+        );
+    }
+    // What is not secret shows, so that an operator sees what the bot would use.
+    assert!(
+        help.contains("[env: ONBOARD_REQUESTERS=@hr.example.com]"),
+        "{help}"
+    );
+    for secret in [
+        "bot-token-value",
+        "admin-token-value",
+        "secret-value",
+        "db-password",
+    ] {
+        assert!(!help.contains(secret), "{secret} shown: {help}");
+    }
+}

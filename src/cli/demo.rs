@@ -1,0 +1,19 @@
+//! `webex-onboard demo`: a whole conversation against the built-in simulator.
+
+use std::process::ExitCode;
+
+use crate::config::LogFormat;
+use crate::{demo, telemetry};
+
+/// Plays the demo and prints its transcript.
+pub(super) async fn run() -> ExitCode {
+    telemetry::init(LogFormat::Text, "warn");
+    let mut out = std::io::stdout();
+    match demo::run(&mut out).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("webex-onboard demo: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
