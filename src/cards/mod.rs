@@ -154,18 +154,6 @@ fn find<'a>(value: &'a mut Value, id: &str) -> Option<&'a mut Value> {
     }
 }
 
-/// The element with this `id`, anywhere in the card, to read.
-pub fn element<'a>(card: &'a Value, id: &str) -> Option<&'a Value> {
-    if card.get("id").and_then(Value::as_str) == Some(id) {
-        return Some(card);
-    }
-    match card {
-        Value::Object(map) => map.values().find_map(|v| element(v, id)),
-        Value::Array(items) => items.iter().find_map(|v| element(v, id)),
-        _ => None,
-    }
-}
-
 /// Removes the element with this `id` from whichever list holds it.
 fn remove(value: &mut Value, id: &str) {
     match value {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::report;
-use crate::store::{DEFAULT_DATABASE_URL, Store};
+use crate::store::{DEFAULT_DATABASE_URL, SchemaState, Store};
 
 /// Prints the trail as a table, or as JSON lines.
 pub(super) async fn run(json: bool) -> ExitCode {
@@ -20,7 +20,16 @@ pub(super) async fn run(json: bool) -> ExitCode {
         {
             anyhow::bail!("there is no database at {path}: set DATABASE_URL to the bot's database");
         }
-        let store = Store::connect(&url).await?;
+        let store = Store::connect_read_only(&url).await?;
+        match store.schema_state().await? {
+            SchemaState::Current => {}
+            SchemaState::Empty => {
+                anyhow::bail!("DATABASE_URL names a database without the bot's tables: set it to the bot's database")
+            }
+            SchemaState::Behind(_) => anyhow::bail!(
+                "the database was made by an older release: start this release's serve once to bring it up to date"
+            ),
+        }
         let entries = store.audit().await?;
         store.close().await;
         let mut out = std::io::stdout().lock();

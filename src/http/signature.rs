@@ -23,7 +23,8 @@ fn mac(secret: &[u8]) -> Hmac<Sha1> {
 }
 
 /// The lowercase hex signature of `body`.
-pub fn sign(secret: &[u8], body: &[u8]) -> String {
+#[cfg(test)]
+fn sign(secret: &[u8], body: &[u8]) -> String {
     let mut mac = mac(secret);
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())

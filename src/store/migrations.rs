@@ -76,6 +76,31 @@ impl Migration {
     }
 }
 
+/// How long a migration waits for SQLite's write lock in all.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `BEGIN IMMEDIATE`, tried again while SQLite answers "database is locked": besides waiting its
+/// busy timeout, SQLite answers so at once now and then, to a connection that has just opened
+/// while another process writes.
+async fn begin_immediate(connection: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match sqlx::raw_sql("BEGIN IMMEDIATE")
+            .execute(&mut *connection)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(sqlx::Error::Database(error))
+                if error.code().as_deref() == Some("5") && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20 + fastrand::u64(..30)))
+                    .await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
 /// Compares what ran with what this release has: a migration that ran with other contents, or
 /// one this release does not know, means the database belongs to another version of the bot.
 fn pending<'a>(
@@ -120,9 +145,7 @@ impl Store {
                 let mut connection = pool.acquire().await?;
                 // The write lock first, so that a second process waits here and then finds the
                 // work done, instead of racing to create the same tables.
-                sqlx::raw_sql("BEGIN IMMEDIATE")
-                    .execute(&mut *connection)
-                    .await?;
+                begin_immediate(&mut connection).await?;
                 let result = async {
                     sqlx::raw_sql(CREATE_TABLE_SQLITE)
                         .execute(&mut *connection)

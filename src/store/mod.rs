@@ -74,6 +74,15 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Whether a process may change the database.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The bot: a missing SQLite file is created, and the schema brought up to date.
+    ReadWrite,
+    /// Reading only, as `audit` does.
+    ReadOnly,
+}
+
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -83,20 +92,39 @@ pub struct Store {
 impl Store {
     /// Connects to `sqlite://PATH` (created when missing) or `postgres://...`, and migrates.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::open(url, Access::ReadWrite).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to an existing database to read it: nothing is created, migrated or written.
+    pub async fn connect_read_only(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, Access::ReadOnly).await
+    }
+
+    async fn open(url: &str, access: Access) -> Result<Self, StoreError> {
+        let writes = access == Access::ReadWrite;
         let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                // With WAL, NORMAL survives a crash of the process; FULL adds an fsync per
-                // commit so that a power loss cannot take back an acknowledged delivery.
-                .synchronous(SqliteSynchronous::Full)
+            let mut options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(writes)
+                .read_only(!writes)
                 .busy_timeout(Duration::from_secs(10));
+            if writes {
+                options = options
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // With WAL, NORMAL survives a crash of the process; FULL adds an fsync per
+                    // commit so that a power loss cannot take back an acknowledged delivery.
+                    .synchronous(SqliteSynchronous::Full);
+            }
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
-                    // An in-process database has no connection to lose, so the check before
-                    // each acquire would only cost a round trip to the connection's thread.
+                    // An in-process database has no connection to lose: the check before each
+                    // acquire would only cost a round trip to the connection's thread, and
+                    // replacing idle or old connections only makes cold ones.
                     .test_before_acquire(false)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
                     .connect_with(options)
                     .await?,
             )
@@ -112,9 +140,7 @@ impl Store {
             let scheme = url.split_once(':').map_or("(none)", |(scheme, _)| scheme);
             return Err(StoreError::UnsupportedUrl(scheme.to_owned()));
         };
-        let store = Self { pool };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Self { pool })
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).

@@ -394,16 +394,4 @@ impl Store {
                 .transpose()
         })
     }
-
-    /// Every request, oldest first (for tests and operators).
-    pub async fn requests(&self) -> Result<Vec<RequestRecord>, StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(select_request!("ORDER BY id"))
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(RequestRecord::from_row)
-                .collect()
-        })
-    }
 }

@@ -66,7 +66,7 @@ fn choice_values(card: &SimMessage, id: &str) -> Vec<String> {
 }
 
 fn error_text(card: &SimMessage, id: &str) -> String {
-    webex_onboard::cards::element(&card.attachments[0]["content"], &format!("{id}.error"))
+    crate::helpers::element(&card.attachments[0]["content"], &format!("{id}.error"))
         .filter(|b| b["isVisible"] == true)
         .and_then(|b| b["text"].as_str())
         .unwrap_or("")
@@ -340,7 +340,8 @@ async fn the_audit_command_prints_who_asked_what_was_sent_and_the_tracking_id() 
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
         text.starts_with("time (UTC)") && text.contains("create-person"),
-        "{text}"
+        "{text}{}",
+        String::from_utf8_lossy(&table.stderr)
     );
     let everything = format!("{}{text}", String::from_utf8_lossy(&json_run.stdout));
     for secret in [

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
-use webex_onboard::http::signature;
 use webex_onboard::sandbox::{Sandbox, SandboxOptions};
 use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
@@ -137,7 +136,7 @@ impl TestApp {
 
     /// The signature Webex would send for `body`.
     pub fn sign(&self, body: &[u8]) -> String {
-        signature::sign(self.sandbox.secret.as_bytes(), body)
+        webex_sim::sign_webhook_body(&self.sandbox.secret, body)
     }
 
     /// A signed envelope as Webex posts it.
@@ -276,5 +275,17 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The element with this `id`, anywhere in a card.
+pub fn element<'a>(card: &'a Value, id: &str) -> Option<&'a Value> {
+    if card.get("id").and_then(Value::as_str) == Some(id) {
+        return Some(card);
+    }
+    match card {
+        Value::Object(map) => map.values().find_map(|v| element(v, id)),
+        Value::Array(items) => items.iter().find_map(|v| element(v, id)),
+        _ => None,
     }
 }

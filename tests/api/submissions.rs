@@ -108,8 +108,7 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
     assert_eq!(value("email"), Some(json!("jane.doe@")));
     assert_eq!(value("firstName"), Some(json!("Jane")));
     assert_eq!(value("title"), Some(json!("Engineer")));
-    let error =
-        webex_onboard::cards::element(content, "email.error").expect("an error block for email");
+    let error = crate::helpers::element(content, "email.error").expect("an error block for email");
     assert_eq!(error["isVisible"], true);
     assert!(
         error["text"]
