@@ -1,131 +1,79 @@
-//! People as Webex stores them, and the checks Create a Person makes of a new one.
+//! Create a Person: who may, and what it checks of the new person before storing them.
 
 use serde_json::{Map, Value, json};
 
-use super::error::ApiError;
-use super::ids;
+use super::World;
 use super::org::Catalog;
-
-/// Someone tests speak for: a person with an access token of their own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimPerson {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    /// The bearer token the simulator accepts as this person.
-    pub token: String,
-}
-
-/// The fields Webex shows only to an admin who asks with `callingData=true`.
-const CALLING_FIELDS: [&str; 3] = ["phoneNumbers", "extension", "locationId"];
+use super::people::Person;
+use crate::error::ApiError;
+use crate::gateway::Caller;
+use crate::ids;
 
 /// The only phone number type Create a Person accepts, per Webex's OpenAPI spec.
 const WORK_PHONE: &str = "work";
 
-/// Someone in the organization, whether they can sign in or not.
-pub(crate) struct Person {
-    pub(crate) id: String,
-    /// As given; lookups ignore case, as Webex's do.
-    emails: Vec<String>,
-    /// None for people created through the API: they have not signed in yet.
-    pub(crate) token: Option<String>,
-    /// Every field of the Person object, the Webex Calling ones included, with any extra
-    /// fields it was created with: Webex keeps what it does not check.
-    fields: Map<String, Value>,
-}
-
-impl Person {
-    /// A person created through the API, from fields already checked and completed.
-    pub(crate) fn created(id: String, emails: Vec<String>, fields: Map<String, Value>) -> Self {
-        Self {
-            id,
-            emails,
-            token: None,
-            fields,
+impl World {
+    /// Create a Person: only an admin may, every license, role, location and manager it
+    /// names must exist, a Webex Calling user must come whole, and an email may belong to
+    /// one person only.
+    ///
+    /// Unknown fields are kept and echoed, as Webex keeps what it does not check here.
+    pub(crate) fn create_person(
+        &mut self,
+        caller: &Caller,
+        mut fields: Map<String, Value>,
+        calling_data: bool,
+    ) -> Result<Value, ApiError> {
+        if caller.id != self.admin.id {
+            return Err(ApiError::forbidden(
+                "Only an administrator of the organization may create people.",
+            ));
         }
-    }
-
-    /// A person with a token, as the simulator creates them for tests.
-    pub(crate) fn signed_in(
-        org_id: &str,
-        email: &str,
-        display_name: &str,
-        kind: &str,
-        roles: Value,
-    ) -> (SimPerson, Self) {
-        let sim = SimPerson {
-            id: ids::webex_id("PEOPLE"),
-            email: email.to_owned(),
-            display_name: display_name.to_owned(),
-            token: ids::access_token(),
-        };
-        let fields = json!({
-            "id": sim.id,
-            "emails": [email],
-            "displayName": display_name,
-            "orgId": org_id,
-            "created": ids::timestamp(),
-            "type": kind,
-            "invitePending": "false",
-            "loginEnabled": "true",
-            "licenses": [],
-            "roles": roles,
-        });
-        let person = Self {
-            id: sim.id.clone(),
-            emails: vec![email.to_owned()],
-            token: Some(sim.token.clone()),
-            fields: fields.as_object().cloned().unwrap_or_default(),
-        };
-        (sim, person)
-    }
-
-    pub(crate) fn has_email(&self, email: &str) -> bool {
-        self.emails
+        let emails = required_emails(&fields)?;
+        if ["displayName", "firstName", "lastName"]
             .iter()
-            .any(|known| known.eq_ignore_ascii_case(email))
-    }
-
-    /// The address Webex reports for them: the only one it uses today.
-    pub(crate) fn email(&self) -> &str {
-        self.emails.first().map_or("", String::as_str)
-    }
-
-    pub(crate) fn display_name(&self) -> &str {
-        self.fields
-            .get("displayName")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn org_id(&self) -> &str {
-        self.fields
-            .get("orgId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn holds_license(&self, license_id: &str) -> bool {
-        self.fields
-            .get("licenses")
-            .and_then(Value::as_array)
-            .is_some_and(|licenses| licenses.iter().any(|id| id == license_id))
-    }
-
-    /// The Person object the API returns; the Webex Calling fields only when asked for.
-    pub(crate) fn json(&self, calling_data: bool) -> Value {
-        let mut fields = self.fields.clone();
-        if !calling_data {
-            fields.retain(|key, _| !CALLING_FIELDS.contains(&key.as_str()));
+            .all(|key| trimmed_text(&fields, key).is_empty())
+        {
+            return Err(ApiError::bad_request(
+                "At least one of displayName, firstName or lastName is required.",
+            ));
         }
-        Value::Object(fields)
+        check_assignments(&fields, &self.catalog, |id| self.person(id).is_some())?;
+        if let Some(taken) = emails.iter().find(|email| self.has_person_with(email)) {
+            return Err(ApiError::conflict(format!(
+                "A person with the email {taken} already exists."
+            )));
+        }
+        if trimmed_text(&fields, "displayName").is_empty() {
+            let full_name = format!(
+                "{} {}",
+                trimmed_text(&fields, "firstName"),
+                trimmed_text(&fields, "lastName")
+            );
+            fields.insert("displayName".to_owned(), full_name.trim().into());
+        }
+        let id = ids::webex_id("PEOPLE");
+        fields.insert("id".to_owned(), id.clone().into());
+        fields.insert("created".to_owned(), ids::timestamp().into());
+        fields.insert("type".to_owned(), "person".into());
+        fields.insert("invitePending".to_owned(), "true".into());
+        fields.insert("loginEnabled".to_owned(), "false".into());
+        fields
+            .entry("orgId")
+            .or_insert_with(|| self.org_id.clone().into());
+        fields.entry("licenses").or_insert_with(|| json!([]));
+        fields.entry("roles").or_insert_with(|| json!([]));
+        let person = Person::created(id, emails, fields);
+        let json = person.json(calling_data);
+        self.people.push(person);
+        Ok(json)
     }
 }
 
 /// Checks what a new person is given as Create a Person does: every license, role,
 /// location and manager must exist, and a Webex Calling user needs a number or extension,
 /// a location and a Calling license, all in the same request.
-pub(crate) fn check_assignments(
+fn check_assignments(
     fields: &Map<String, Value>,
     catalog: &Catalog,
     is_person: impl Fn(&str) -> bool,
@@ -231,7 +179,7 @@ fn has_phone_numbers(fields: &Map<String, Value>) -> Result<bool, ApiError> {
 }
 
 /// A text field trimmed, or "" when absent or not text.
-pub(crate) fn trimmed_text<'a>(fields: &'a Map<String, Value>, key: &str) -> &'a str {
+fn trimmed_text<'a>(fields: &'a Map<String, Value>, key: &str) -> &'a str {
     fields
         .get(key)
         .and_then(Value::as_str)
@@ -240,7 +188,7 @@ pub(crate) fn trimmed_text<'a>(fields: &'a Map<String, Value>, key: &str) -> &'a
 }
 
 /// The `emails` of a Create a Person body: a non-empty array of addresses.
-pub(crate) fn required_emails(fields: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
+fn required_emails(fields: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
     let invalid = || ApiError::bad_request("emails must be a non-empty array of email addresses.");
     let items = fields
         .get("emails")

@@ -1,0 +1,8 @@
+//! What tests do with a [`Simulator`](crate::Simulator), one file per concern; each adds
+//! its methods to the one handle.
+
+mod faults;
+mod messages;
+mod people;
+mod rooms;
+mod webhooks;

@@ -1,0 +1,50 @@
+//! People and what the organization offers them, as tests set them up and look at them.
+
+use serde_json::Value;
+
+use crate::{SimPerson, Simulator};
+
+impl Simulator {
+    /// The bot: display name "Onboarding Bot", email "onboard-bot@webex.bot".
+    pub fn bot(&self) -> SimPerson {
+        self.shared.world().bot().clone()
+    }
+
+    /// An administrator of the organization, whose token may create people.
+    pub fn admin(&self) -> SimPerson {
+        self.shared.world().admin().clone()
+    }
+
+    /// A regular member of the organization, with a token of their own.
+    pub fn add_person(&self, email: &str, display_name: &str) -> SimPerson {
+        self.shared.world().add_person(email, display_name)
+    }
+
+    /// The Person objects with this email, ignoring case, with every field Webex stores:
+    /// the Webex Calling ones too, as an admin sees them with `callingData=true`.
+    pub fn people_with_email(&self, email: &str) -> Vec<Value> {
+        self.shared.world().people_json(Some(email), true)
+    }
+
+    /// How many people the organization holds, the bot and the admin included.
+    pub fn person_count(&self) -> usize {
+        self.shared.world().person_count()
+    }
+
+    /// Offers a license with this many units, and returns its id. A name containing
+    /// "Calling" makes it a Webex Calling license.
+    pub fn add_license(&self, name: &str, total_units: u64) -> String {
+        self.shared.world().catalog.add_license(name, total_units)
+    }
+
+    /// Adds a location of the organization, and returns its id.
+    pub fn add_location(&self, name: &str) -> String {
+        self.shared.world().catalog.add_location(name)
+    }
+
+    /// Adds a role people may be given, and returns its id. The organization starts with
+    /// "Full Administrator", the admin's role.
+    pub fn add_role(&self, name: &str) -> String {
+        self.shared.world().catalog.add_role(name)
+    }
+}

@@ -1,0 +1,28 @@
+//! Spaces, as tests set them up.
+
+use crate::{SimPerson, SimRoom, Simulator};
+
+impl Simulator {
+    /// The 1:1 space between this person and the bot; the same room on every call.
+    pub fn direct_room(&self, person: &SimPerson) -> SimRoom {
+        let mut world = self.shared.world();
+        let bot_id = world.bot().id.clone();
+        world.direct_room(&person.id, &bot_id)
+    }
+
+    /// A new group space of these people and the bot.
+    pub fn group_room(&self, title: &str, members: &[&SimPerson]) -> SimRoom {
+        let member_ids = members.iter().map(|person| person.id.clone()).collect();
+        self.shared.world().group_room(title, member_ids)
+    }
+
+    /// Adds a person to a group space; nothing changes when they are in it already.
+    ///
+    /// # Panics
+    /// When the room is a 1:1 space, which never gains members, or unknown: the test is wrong.
+    pub fn add_member(&self, room: &SimRoom, person: &SimPerson) {
+        if let Err(reason) = self.shared.world().add_member(&room.id, &person.id) {
+            panic!("add_member: {reason}");
+        }
+    }
+}

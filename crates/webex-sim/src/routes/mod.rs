@@ -1,0 +1,92 @@
+//! The REST endpoints, one file per resource: each handler parses its request, asks the
+//! world, and shapes the answer.
+
+mod actions;
+mod messages;
+mod org;
+mod people;
+mod rooms;
+mod webhooks;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Shared;
+use super::error::ApiError;
+use super::gateway::{Caller, gateway};
+use super::paging::PageRequest;
+
+pub(super) type Sim = State<Arc<Shared>>;
+pub(super) type ApiResult = Result<Json<Value>, ApiError>;
+
+/// The Webex REST API under `/v1`, behind the gateway.
+pub(crate) fn router(sim: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/v1/people",
+            get(people::list_people).post(people::create_person),
+        )
+        .route("/v1/people/me", get(people::me))
+        .route("/v1/people/{id}", get(people::get_person))
+        .route("/v1/rooms/{id}", get(rooms::get_room))
+        .route("/v1/memberships", get(rooms::list_memberships))
+        .route("/v1/licenses", get(org::list_licenses))
+        .route("/v1/locations", get(org::list_locations))
+        .route("/v1/roles", get(org::list_roles))
+        .route("/v1/messages", post(messages::create_message))
+        .route(
+            "/v1/messages/{id}",
+            get(messages::get_message).delete(messages::delete_message),
+        )
+        .route("/v1/attachment/actions/{id}", get(actions::get_action))
+        .route(
+            "/v1/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::create_webhook),
+        )
+        .route(
+            "/v1/webhooks/{id}",
+            get(webhooks::get_webhook)
+                .put(webhooks::update_webhook)
+                .delete(webhooks::delete_webhook),
+        )
+        .fallback(|| async { ApiError::not_found("The requested resource could not be found.") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn_with_state(Arc::clone(&sim), gateway))
+        .with_state(sim)
+}
+
+/// Parses a request body, answering 400 with the reason when it does not fit.
+pub(super) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request(format!("The request body is invalid: {error}")))
+}
+
+/// Only an admin may read what the organization offers; others get 403, as in Webex.
+pub(super) fn require_admin(sim: &Shared, caller: &Caller, what: &str) -> Result<(), ApiError> {
+    if caller.id == sim.world().admin().id {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "Only an administrator of the organization may list {what}."
+    )))
+}
+
+/// The paging parameters of a list call.
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    max: Option<String>,
+    /// Opaque to clients: they only follow the `Link` header that carries it.
+    cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub(super) fn parse(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(self.max.as_deref(), self.cursor.as_deref())
+    }
+}

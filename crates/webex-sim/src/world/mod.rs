@@ -1,0 +1,96 @@
+//! The world Webex stores, and the rules it enforces on what clients ask of it: one file
+//! per concern, each adding to [`World`] what that concern needs.
+
+mod actions;
+mod create_person;
+mod messages;
+pub(crate) mod org;
+mod people;
+mod rooms;
+
+use serde_json::json;
+
+use super::delivery::Delivery;
+use super::faults::FaultPlan;
+use super::gateway::Call;
+use super::ids;
+use super::webhooks::Webhooks;
+
+pub use self::messages::SimMessage;
+pub use self::people::SimPerson;
+pub use self::rooms::SimRoom;
+
+pub(crate) use self::messages::{MessageRequest, NewMessage};
+pub(crate) use self::rooms::MembershipFilter;
+
+use self::actions::AttachmentAction;
+use self::org::{Catalog, FULL_ADMIN_ROLE};
+use self::people::Person;
+use self::rooms::Room;
+
+const BOT_EMAIL: &str = "onboard-bot@webex.bot";
+const BOT_NAME: &str = "Onboarding Bot";
+const ADMIN_EMAIL: &str = "admin@example.com";
+const ADMIN_NAME: &str = "Org Admin";
+
+/// Everything the simulated Webex holds, behind one lock.
+pub(crate) struct World {
+    org_id: String,
+    bot: SimPerson,
+    admin: SimPerson,
+    /// In creation order.
+    people: Vec<Person>,
+    /// The licenses, locations and roles people may be given.
+    pub(crate) catalog: Catalog,
+    rooms: Vec<Room>,
+    /// In creation order, which is the order Webex lists a room's messages in.
+    messages: Vec<SimMessage>,
+    /// Messages their senders deleted, in the order they went: the API no longer shows
+    /// them, but tests need to see that they were deleted rather than never sent.
+    pub(crate) deleted_messages: Vec<SimMessage>,
+    actions: Vec<AttachmentAction>,
+    pub(crate) webhooks: Webhooks,
+    /// Every API call, in the order they were answered.
+    pub(crate) calls: Vec<Call>,
+    /// Every webhook post, in the order they were answered.
+    pub(crate) deliveries: Vec<Delivery>,
+    pub(crate) faults: FaultPlan,
+}
+
+impl World {
+    /// An organization holding only the bot and an admin.
+    pub(crate) fn new() -> Self {
+        let org_id = ids::webex_id("ORGANIZATION");
+        let (bot, bot_person) = Person::signed_in(&org_id, BOT_EMAIL, BOT_NAME, "bot", json!([]));
+        let (admin, admin_person) = Person::signed_in(
+            &org_id,
+            ADMIN_EMAIL,
+            ADMIN_NAME,
+            "person",
+            json!([FULL_ADMIN_ROLE]),
+        );
+        Self {
+            webhooks: Webhooks::new(&org_id),
+            catalog: Catalog::new(&org_id),
+            org_id,
+            bot,
+            admin,
+            people: vec![bot_person, admin_person],
+            rooms: Vec::new(),
+            messages: Vec::new(),
+            deleted_messages: Vec::new(),
+            actions: Vec::new(),
+            calls: Vec::new(),
+            deliveries: Vec::new(),
+            faults: FaultPlan::default(),
+        }
+    }
+
+    pub(crate) fn bot(&self) -> &SimPerson {
+        &self.bot
+    }
+
+    pub(crate) fn admin(&self) -> &SimPerson {
+        &self.admin
+    }
+}
