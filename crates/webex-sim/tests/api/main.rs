@@ -1,0 +1,13 @@
+//! The Webex simulator itself, over real HTTP: the bot's tests are only as good as it is.
+//!
+//! One binary, one module per concern; `helpers` holds what they share.
+
+mod cards;
+mod faults;
+mod gateway;
+mod helpers;
+mod messages;
+mod org;
+mod people;
+mod rooms;
+mod webhooks;

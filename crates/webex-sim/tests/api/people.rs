@@ -1,0 +1,278 @@
+//! People: looking them up, and Create a Person with everything it checks.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn creating_a_person_with_the_bot_token_is_forbidden() {
+    let api = spawn_simulator().await;
+    let before = api.sim.person_count();
+
+    let answer = api
+        .create_person(
+            &api.sim.bot().token,
+            json!({ "emails": ["jane.doe@example.com"], "displayName": "Jane Doe" }),
+        )
+        .await;
+
+    assert_eq!(answer.status, 403);
+    assert_eq!(api.sim.person_count(), before);
+}
+
+#[tokio::test]
+async fn the_admin_creates_a_person_and_a_second_create_of_the_same_email_conflicts() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+
+    let created = api
+        .create_person(
+            &admin.token,
+            json!({
+                "emails": ["jane.doe@example.com"],
+                "firstName": "Jane",
+                "lastName": "Doe",
+                "department": "Engineering",
+                "title": "Software Engineer",
+                "costCenter": "R&D-42"
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let person = &created.body;
+    assert!(person["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(person["emails"], json!(["jane.doe@example.com"]));
+    assert_eq!(person["displayName"], "Jane Doe");
+    assert_eq!(person["department"], "Engineering");
+    assert_eq!(person["title"], "Software Engineer");
+    assert_eq!(person["costCenter"], "R&D-42");
+    assert_eq!(person["type"], "person");
+    assert_eq!(person["invitePending"], "true");
+    assert_eq!(person["loginEnabled"], "false");
+    assert_eq!(person["licenses"], json!([]));
+    assert_eq!(person["roles"], json!([]));
+    assert!(person["orgId"].is_string());
+    assert!(
+        person["created"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z'))
+    );
+
+    let found = api
+        .get(&admin.token, "/people?email=JANE.DOE%40example.com")
+        .await;
+    assert_eq!(found.body["items"], json!([person]));
+    let by_id = api
+        .get(
+            &admin.token,
+            &format!("/people/{}", person["id"].as_str().unwrap_or_default()),
+        )
+        .await;
+    assert_eq!(&by_id.body, person);
+
+    let again = api
+        .create_person(
+            &admin.token,
+            json!({ "emails": ["Jane.Doe@Example.com"], "displayName": "Jane" }),
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert_eq!(api.sim.people_with_email("jane.doe@example.com").len(), 1);
+}
+
+#[tokio::test]
+async fn looking_up_an_unknown_email_gives_an_empty_list() {
+    let api = spawn_simulator().await;
+
+    let answer = api
+        .get(&api.sim.admin().token, "/people?email=nobody%40example.com")
+        .await;
+
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, json!({ "items": [] }));
+}
+
+#[tokio::test]
+async fn creating_a_person_needs_an_email_list_and_a_name() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let invalid = [
+        json!({ "displayName": "No Email" }),
+        json!({ "emails": [], "displayName": "Empty List" }),
+        json!({ "emails": "jane@example.com", "displayName": "Not A List" }),
+        json!({ "emails": [42], "displayName": "Not A String" }),
+        json!({ "emails": ["jane@example.com"] }),
+        json!({ "emails": ["jane@example.com"], "displayName": "  ", "firstName": "" }),
+    ];
+
+    for body in invalid {
+        let answer = api.create_person(&admin.token, body.clone()).await;
+        assert_eq!(answer.status, 400, "{body}");
+    }
+    assert!(api.sim.people_with_email("jane@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn a_calling_user_needs_a_location_and_is_created_with_one_and_a_calling_license() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let calling = api.sim.add_license("Webex Calling - Professional", 10);
+    let location = api.sim.add_location("Denver");
+    let numbers = json!([{ "type": "work", "value": "+1 408 526 7209" }]);
+    let person = |extra: Value| {
+        let mut body = json!({
+            "emails": ["jane.doe@example.com"],
+            "displayName": "Jane Doe",
+            "phoneNumbers": numbers,
+            "extension": "7209",
+            "licenses": [calling],
+        });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        body
+    };
+
+    let without_location = api
+        .post(&admin.token, "/people?callingData=true", person(json!({})))
+        .await;
+    assert_eq!(without_location.status, 400);
+    let message = without_location.body["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("locationId"), "{message}");
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+
+    let created = api
+        .post(
+            &admin.token,
+            "/people?callingData=true",
+            person(json!({ "locationId": location })),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["phoneNumbers"], numbers);
+    assert_eq!(created.body["extension"], "7209");
+    assert_eq!(created.body["locationId"], location.as_str());
+    assert_eq!(created.body["licenses"], json!([calling]));
+    assert_eq!(created.body["invitePending"], "true");
+    assert_eq!(created.body["loginEnabled"], "false");
+
+    let id = created.body["id"].as_str().unwrap_or_default();
+    let with_calling = api
+        .get(&admin.token, &format!("/people/{id}?callingData=true"))
+        .await;
+    let by_email = api
+        .get(
+            &admin.token,
+            "/people?email=jane.doe%40example.com&callingData=true",
+        )
+        .await;
+    let without_calling = api.get(&admin.token, &format!("/people/{id}")).await;
+    let bot_asking = api
+        .get(
+            &api.sim.bot().token,
+            &format!("/people/{id}?callingData=true"),
+        )
+        .await;
+
+    assert_eq!(with_calling.body, created.body);
+    assert_eq!(by_email.body["items"], json!([created.body]));
+    for hidden in [&without_calling, &bot_asking] {
+        assert_eq!(hidden.status, 200);
+        for field in ["phoneNumbers", "extension", "locationId"] {
+            assert!(hidden.body.get(field).is_none(), "{field}: {}", hidden.body);
+        }
+        assert_eq!(hidden.body["licenses"], json!([calling]));
+    }
+    let logged = api
+        .sim
+        .calls()
+        .into_iter()
+        .filter(|call| call.method == "POST" && call.path == "/v1/people")
+        .filter_map(|call| call.query)
+        .collect::<Vec<_>>();
+    assert_eq!(logged, ["callingData=true", "callingData=true"]);
+}
+
+#[tokio::test]
+async fn calling_numbers_without_a_calling_license_are_rejected() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let meetings = api.sim.add_license("Meeting - Webex Enterprise", 10);
+    let location = api.sim.add_location("Denver");
+
+    let answer = api
+        .create_person(
+            &admin.token,
+            json!({
+                "emails": ["jane.doe@example.com"],
+                "displayName": "Jane Doe",
+                "extension": "7209",
+                "locationId": location,
+                "licenses": [meetings],
+            }),
+        )
+        .await;
+
+    assert_eq!(answer.status, 400);
+    let message = answer.body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Webex Calling license"), "{message}");
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn unknown_license_role_location_or_manager_ids_are_rejected_by_name() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let unknown = "Y2lzY29zcGFyazovL3VzL1VOS05PV04vMQ";
+    let invalid = [
+        json!({ "licenses": [unknown] }),
+        json!({ "roles": [unknown] }),
+        json!({ "locationId": unknown }),
+        json!({ "managerId": unknown }),
+    ];
+
+    for fields in invalid {
+        let mut body = json!({ "emails": ["jane.doe@example.com"], "displayName": "Jane Doe" });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        let answer = api.create_person(&admin.token, body).await;
+        assert_eq!(answer.status, 400, "{fields}");
+        let message = answer.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(unknown), "{fields}: {message}");
+    }
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn a_person_is_created_with_the_roles_licenses_and_manager_given() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let license = api.sim.add_license("Messaging", 10);
+    let role = api.sim.add_role("Support Administrator");
+
+    let created = api
+        .create_person(
+            &admin.token,
+            json!({
+                "emails": ["jane.doe@example.com"],
+                "displayName": "Jane Doe",
+                "licenses": [license],
+                "roles": [role],
+                "managerId": manager.id,
+                "manager": "Maria Manager",
+            }),
+        )
+        .await;
+
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["licenses"], json!([license]));
+    assert_eq!(created.body["roles"], json!([role]));
+    assert_eq!(created.body["managerId"], manager.id.as_str());
+    assert_eq!(created.body["manager"], "Maria Manager");
+    assert!(created.body["created"].is_string());
+    let id = created.body["id"].as_str().unwrap_or_default();
+    let fetched = api.get(&admin.token, &format!("/people/{id}")).await;
+    assert_eq!(fetched.body, created.body);
+}
