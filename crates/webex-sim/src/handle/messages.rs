@@ -46,18 +46,37 @@ impl Simulator {
     /// delivered, and returns the attachment action's id.
     ///
     /// The `data` of the card's first `Action.Submit` is merged into `inputs` (a submitted
-    /// input with the same key wins); every value becomes a string. A deleted card can
-    /// still be submitted, as from a client that still shows it.
+    /// input with the same key wins); every value becomes a string, an array of strings
+    /// (a multi-select) their text joined with commas. A key of `inputs` must be the id of
+    /// an input of the card or a key of one of its submit actions' `data`: that is all a
+    /// Webex client can send. A deleted card can still be submitted, as from a client that
+    /// still shows it.
     ///
     /// # Panics
-    /// When the simulator never held a message with that id: the test is wrong.
+    /// When [`Simulator::try_submit`] would refuse: the test is wrong.
     pub async fn submit(&self, from: &SimPerson, card_message_id: &str, inputs: Value) -> String {
-        let submitted = self.shared.world().submit(from, card_message_id, &inputs);
-        let Some((action_id, deliveries)) = submitted else {
-            panic!("submit: the simulator holds no message {card_message_id}");
-        };
+        match self.try_submit(from, card_message_id, inputs).await {
+            Ok(action_id) => action_id,
+            Err(reason) => panic!("submit: {reason}"),
+        }
+    }
+
+    /// Like [`Simulator::submit`], but returns why the submission is impossible instead of
+    /// panicking: no such message, no card on it, no `Action.Submit` on the card, or inputs
+    /// the card could not send.
+    pub async fn try_submit(
+        &self,
+        from: &SimPerson,
+        card_message_id: &str,
+        inputs: Value,
+    ) -> Result<String, String> {
+        let submitted = self
+            .shared
+            .world()
+            .submit(&from.id, card_message_id, &inputs);
+        let (action_id, deliveries) = submitted?;
         self.shared.deliver_all(deliveries).await;
-        action_id
+        Ok(action_id)
     }
 
     /// The room's messages, in creation order; deleted ones are gone from it, as from the API.

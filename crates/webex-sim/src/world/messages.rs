@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::World;
+use super::cards::check_attachments;
 use super::rooms::{RoomKind, room_not_found};
 use crate::delivery::Delivery;
 use crate::error::ApiError;
@@ -14,7 +15,6 @@ use crate::json::{non_empty, present_fields};
 
 /// The most bytes Webex accepts in a message's `text`, and separately in its `markdown`.
 const MAX_MESSAGE_BYTES: usize = 7439;
-const ADAPTIVE_CARD: &str = "application/vnd.microsoft.card.adaptive";
 
 /// A message as Webex stores it.
 #[derive(Clone, Debug, PartialEq)]
@@ -269,24 +269,6 @@ fn check_length(field: &str, value: Option<&str>) -> Result<(), ApiError> {
     if length > MAX_MESSAGE_BYTES {
         return Err(ApiError::bad_request(format!(
             "{field} is {length} bytes long; Webex accepts at most {MAX_MESSAGE_BYTES}."
-        )));
-    }
-    Ok(())
-}
-
-fn check_attachments(attachments: &[Value]) -> Result<(), ApiError> {
-    if attachments.len() > 1 {
-        return Err(ApiError::bad_request(
-            "Only one attachment is allowed per message.",
-        ));
-    }
-    let is_card = |attachment: &Value| {
-        attachment.get("contentType").and_then(Value::as_str) == Some(ADAPTIVE_CARD)
-            && attachment.get("content").is_some_and(Value::is_object)
-    };
-    if !attachments.iter().all(is_card) {
-        return Err(ApiError::bad_request(format!(
-            "An attachment must be {{\"contentType\": \"{ADAPTIVE_CARD}\", \"content\": {{card}}}}."
         )));
     }
     Ok(())

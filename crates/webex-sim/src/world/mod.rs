@@ -2,6 +2,7 @@
 //! per concern, each adding to [`World`] what that concern needs.
 
 mod actions;
+mod cards;
 mod create_person;
 mod messages;
 pub(crate) mod org;

@@ -172,10 +172,18 @@ pub fn card(submit_data: Value) -> Value {
         "content": {
             "type": "AdaptiveCard",
             "version": "1.3",
-            "body": [{ "type": "Input.Text", "id": "email" }],
+            "body": [
+                { "type": "Input.Text", "id": "email" },
+                { "type": "Input.Number", "id": "seats" }
+            ],
             "actions": [{ "type": "Action.Submit", "title": "Create", "data": submit_data }]
         }
     })
+}
+
+/// A card attachment with exactly this content.
+pub fn card_with(content: Value) -> Value {
+    json!({ "contentType": CARD_CONTENT_TYPE, "content": content })
 }
 
 pub fn hmac_sha1_hex(secret: &str, body: &[u8]) -> String {
