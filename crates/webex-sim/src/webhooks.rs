@@ -209,12 +209,12 @@ impl Webhooks {
     }
 
     /// One page of the owner's webhooks; its cursors are creation numbers, so that paging
-    /// survives deletions.
-    pub(crate) fn page(&self, owner_id: &str, request: PageRequest) -> Page {
-        let mut remaining = self
-            .list
-            .iter()
-            .filter(|webhook| webhook.owner_id == owner_id && webhook.seq >= request.from);
+    /// survives deletions. Org-wide webhooks are not simulated: every registration is owned
+    /// by its creator, so a list of the org-wide ones is empty.
+    pub(crate) fn page(&self, owner_id: &str, org_wide: bool, request: PageRequest) -> Page {
+        let mut remaining = self.list.iter().filter(|webhook| {
+            !org_wide && webhook.owner_id == owner_id && webhook.seq >= request.from
+        });
         let items = remaining
             .by_ref()
             .take(request.max)

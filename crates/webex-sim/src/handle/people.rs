@@ -23,7 +23,7 @@ impl Simulator {
     /// The Person objects with this email, ignoring case, with every field Webex stores:
     /// the Webex Calling ones too, as an admin sees them with `callingData=true`.
     pub fn people_with_email(&self, email: &str) -> Vec<Value> {
-        self.shared.world().people_json(Some(email), true)
+        self.shared.world().people_with_email(email)
     }
 
     /// How many people the organization holds, the bot and the admin included.

@@ -2,19 +2,25 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 
+use super::query::Params;
 use super::{ApiResult, Sim, parse_json};
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::world::MessageRequest;
 
+/// `POST /v1/messages` takes no query parameters, per the spec.
+const CREATE_QUERY: &[&str] = &[];
+
 pub(super) async fn create_message(
     State(sim): Sim,
     Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult {
+    Params::parse(query, CREATE_QUERY)?;
     let request: MessageRequest = parse_json(&body)?;
     let (json, deliveries) = {
         let mut world = sim.world();
@@ -27,19 +33,29 @@ pub(super) async fn create_message(
     Ok(Json(json))
 }
 
+/// `GET /v1/messages/{messageId}` takes no query parameters, per the spec.
+const GET_QUERY: &[&str] = &[];
+
 pub(super) async fn get_message(
     State(sim): Sim,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> ApiResult {
+    Params::parse(query, GET_QUERY)?;
     Ok(Json(sim.world().message_for(&caller, &id)?))
 }
+
+/// `DELETE /v1/messages/{messageId}` takes no query parameters, per the spec.
+const DELETE_QUERY: &[&str] = &[];
 
 pub(super) async fn delete_message(
     State(sim): Sim,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<StatusCode, ApiError> {
+    Params::parse(query, DELETE_QUERY)?;
     sim.world().delete_message(&caller, &id)?;
     Ok(StatusCode::NO_CONTENT)
 }

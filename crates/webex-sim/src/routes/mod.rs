@@ -5,6 +5,7 @@ mod actions;
 mod messages;
 mod org;
 mod people;
+mod query;
 mod rooms;
 mod webhooks;
 
@@ -13,14 +14,12 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::Shared;
 use super::error::ApiError;
 use super::gateway::{Caller, gateway};
-use super::paging::PageRequest;
 
 pub(super) type Sim = State<Arc<Shared>>;
 pub(super) type ApiResult = Result<Json<Value>, ApiError>;
@@ -75,18 +74,4 @@ pub(super) fn require_admin(sim: &Shared, caller: &Caller, what: &str) -> Result
     Err(ApiError::forbidden(format!(
         "Only an administrator of the organization may list {what}."
     )))
-}
-
-/// The paging parameters of a list call.
-#[derive(Deserialize)]
-pub(super) struct PageQuery {
-    max: Option<String>,
-    /// Opaque to clients: they only follow the `Link` header that carries it.
-    cursor: Option<String>,
-}
-
-impl PageQuery {
-    pub(super) fn parse(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.max.as_deref(), self.cursor.as_deref())
-    }
 }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::World;
 use super::org::Catalog;
-use super::people::Person;
+use super::people::{Person, PersonView};
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::ids;
@@ -22,7 +22,7 @@ impl World {
         &mut self,
         caller: &Caller,
         mut fields: Map<String, Value>,
-        calling_data: bool,
+        view: PersonView,
     ) -> Result<Value, ApiError> {
         if caller.id != self.admin.id {
             return Err(ApiError::forbidden(
@@ -64,7 +64,7 @@ impl World {
         fields.entry("licenses").or_insert_with(|| json!([]));
         fields.entry("roles").or_insert_with(|| json!([]));
         let person = Person::created(id, emails, fields);
-        let json = person.json(calling_data);
+        let json = person.json(view);
         self.people.push(person);
         Ok(json)
     }

@@ -12,6 +12,7 @@ mod rooms;
 use serde_json::json;
 
 use super::delivery::Delivery;
+use super::error::ApiError;
 use super::faults::FaultPlan;
 use super::gateway::Call;
 use super::ids;
@@ -22,6 +23,7 @@ pub use self::people::SimPerson;
 pub use self::rooms::SimRoom;
 
 pub(crate) use self::messages::{MessageRequest, NewMessage};
+pub(crate) use self::people::PeopleFilter;
 pub(crate) use self::rooms::MembershipFilter;
 
 use self::actions::AttachmentAction;
@@ -93,5 +95,16 @@ impl World {
 
     pub(crate) fn admin(&self) -> &SimPerson {
         &self.admin
+    }
+
+    /// Refuses an `orgId` parameter naming another organization: only partner
+    /// administrators may, and the simulated Webex has no partners.
+    pub(crate) fn check_org(&self, org_id: Option<&str>) -> Result<(), ApiError> {
+        match org_id {
+            Some(other) if other != self.org_id => Err(ApiError::forbidden(format!(
+                "Only a partner administrator may name the organization {other}."
+            ))),
+            _ => Ok(()),
+        }
     }
 }

@@ -129,10 +129,17 @@ impl Catalog {
             .collect()
     }
 
-    /// Every location as `GET /v1/locations` lists them, in creation order.
-    pub(crate) fn locations_json(&self) -> Vec<Value> {
+    /// The locations as `GET /v1/locations` lists them, in creation order: those whose
+    /// name contains `name` (ignoring case) and whose id is `id`, when given.
+    pub(crate) fn locations_json(&self, name: Option<&str>, id: Option<&str>) -> Vec<Value> {
+        let name = name.map(str::to_lowercase);
         self.locations
             .iter()
+            .filter(|location| {
+                name.as_deref()
+                    .is_none_or(|name| location.name.to_lowercase().contains(name))
+            })
+            .filter(|location| id.is_none_or(|id| location.id == id))
             .map(|location| {
                 json!({
                     "id": location.id,

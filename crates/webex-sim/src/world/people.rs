@@ -20,6 +20,43 @@ pub struct SimPerson {
 /// The fields Webex shows only to an admin who asks with `callingData=true`.
 const CALLING_FIELDS: [&str; 3] = ["phoneNumbers", "extension", "locationId"];
 
+/// The administrative fields only an admin's view of a person holds.
+const ADMIN_FIELDS: [&str; 2] = ["licenses", "roles"];
+
+/// The most ids one `GET /v1/people?id=` may name, per Webex's OpenAPI spec.
+const MAX_IDS: usize = 85;
+
+/// How much of a Person object a reader sees.
+///
+/// Webex's spec: "Admin users will receive an enriched payload with additional
+/// administrative fields like licenses, roles [...] These fields are shown when accessing a
+/// user via GET /people/{id}, not when doing a GET /people?id=", and the Webex Calling
+/// fields only with `callingData=true`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PersonView {
+    /// What anyone in the organization sees, and an admin listing by id.
+    Basic,
+    /// An admin's view, with licenses and roles.
+    Admin,
+    /// An admin's view with the Webex Calling fields, asked for with `callingData=true`.
+    AdminWithCalling,
+}
+
+/// The filters of `GET /v1/people`.
+#[derive(Debug, Default)]
+pub(crate) struct PeopleFilter {
+    /// Exact, ignoring case.
+    pub(crate) email: Option<String>,
+    /// A prefix of the display name, ignoring case.
+    pub(crate) display_name: Option<String>,
+    /// Comma-separated person ids.
+    pub(crate) ids: Option<String>,
+    /// Comma-separated role ids: people holding any of them (admin only).
+    pub(crate) roles: Option<String>,
+    /// People at this Webex Calling location (admin only).
+    pub(crate) location_id: Option<String>,
+}
+
 /// Someone in the organization, whether they can sign in or not.
 pub(crate) struct Person {
     pub(crate) id: String,
@@ -110,11 +147,25 @@ impl Person {
             .is_some_and(|licenses| licenses.iter().any(|id| id == license_id))
     }
 
-    /// The Person object the API returns; the Webex Calling fields only when asked for.
-    pub(crate) fn json(&self, calling_data: bool) -> Value {
+    fn text(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+
+    fn holds_role(&self, role_id: &str) -> bool {
+        self.fields
+            .get("roles")
+            .and_then(Value::as_array)
+            .is_some_and(|roles| roles.iter().any(|id| id == role_id))
+    }
+
+    /// The Person object as this view shows it.
+    pub(crate) fn json(&self, view: PersonView) -> Value {
         let mut fields = self.fields.clone();
-        if !calling_data {
+        if view != PersonView::AdminWithCalling {
             fields.retain(|key, _| !CALLING_FIELDS.contains(&key.as_str()));
+        }
+        if view == PersonView::Basic {
+            fields.retain(|key, _| !ADMIN_FIELDS.contains(&key.as_str()));
         }
         Value::Object(fields)
     }
@@ -141,24 +192,105 @@ impl World {
         })
     }
 
-    /// Whether Person objects for this caller include the Webex Calling fields: only an
-    /// admin's, and only when asked for with `callingData=true`.
-    pub(crate) fn shows_calling_data(&self, caller: &Caller, calling_data: bool) -> bool {
-        calling_data && caller.id == self.admin.id
+    /// Whether the caller acts as an administrator of the organization.
+    pub(crate) fn is_admin(&self, caller: &Caller) -> bool {
+        caller.id == self.admin.id
     }
 
-    pub(crate) fn person_json(&self, id: &str, calling_data: bool) -> Result<Value, ApiError> {
+    /// How this caller sees people: an admin with the administrative fields, and the Webex
+    /// Calling ones when asked for with `callingData=true`; anyone else the basic fields.
+    pub(crate) fn person_view(&self, caller: &Caller, calling_data: bool) -> PersonView {
+        match (self.is_admin(caller), calling_data) {
+            (false, _) => PersonView::Basic,
+            (true, false) => PersonView::Admin,
+            (true, true) => PersonView::AdminWithCalling,
+        }
+    }
+
+    pub(crate) fn person_json(&self, id: &str, view: PersonView) -> Result<Value, ApiError> {
         self.person(id)
-            .map(|person| person.json(calling_data))
+            .map(|person| person.json(view))
             .ok_or_else(|| ApiError::not_found("The requested person was not found."))
     }
 
-    /// People with this email, ignoring case; everyone when no email is given.
-    pub(crate) fn people_json(&self, email: Option<&str>, calling_data: bool) -> Vec<Value> {
+    /// `GET /v1/people`: the people matching every filter given, in creation order.
+    ///
+    /// Anyone but an admin must give `email`, `displayName` or `id`, and only an admin may
+    /// filter by roles or location, as Webex's spec says. People listed by id come without
+    /// the administrative fields, as the spec says too.
+    pub(crate) fn list_people(
+        &self,
+        caller: &Caller,
+        filter: &PeopleFilter,
+        view: PersonView,
+    ) -> Result<Vec<Value>, ApiError> {
+        let is_admin = self.is_admin(caller);
+        if !is_admin
+            && filter.email.is_none()
+            && filter.display_name.is_none()
+            && filter.ids.is_none()
+        {
+            return Err(ApiError::bad_request(
+                "Give email, displayName or id: only an administrator may list everyone.",
+            ));
+        }
+        if !is_admin && (filter.roles.is_some() || filter.location_id.is_some()) {
+            return Err(ApiError::forbidden(
+                "Only an administrator may list people by roles or location.",
+            ));
+        }
+        let ids = comma_list(filter.ids.as_deref());
+        if ids.as_ref().is_some_and(|ids| ids.len() > MAX_IDS) {
+            return Err(ApiError::bad_request(format!(
+                "id accepts at most {MAX_IDS} person ids."
+            )));
+        }
+        let roles = comma_list(filter.roles.as_deref());
+        let view = if ids.is_some() {
+            PersonView::Basic
+        } else {
+            view
+        };
+        let prefix = filter.display_name.as_deref().map(str::to_lowercase);
+        Ok(self
+            .people
+            .iter()
+            .filter(|person| {
+                filter
+                    .email
+                    .as_deref()
+                    .is_none_or(|email| person.has_email(email))
+            })
+            .filter(|person| {
+                prefix
+                    .as_deref()
+                    .is_none_or(|prefix| person.display_name().to_lowercase().starts_with(prefix))
+            })
+            .filter(|person| {
+                ids.as_ref()
+                    .is_none_or(|ids| ids.contains(&person.id.as_str()))
+            })
+            .filter(|person| {
+                roles
+                    .as_ref()
+                    .is_none_or(|roles| roles.iter().any(|role| person.holds_role(role)))
+            })
+            .filter(|person| {
+                filter
+                    .location_id
+                    .as_deref()
+                    .is_none_or(|location| person.text("locationId") == Some(location))
+            })
+            .map(|person| person.json(view))
+            .collect())
+    }
+
+    /// The people with this email, ignoring case, with every field Webex stores.
+    pub(crate) fn people_with_email(&self, email: &str) -> Vec<Value> {
         self.people
             .iter()
-            .filter(|person| email.is_none_or(|email| person.has_email(email)))
-            .map(|person| person.json(calling_data))
+            .filter(|person| person.has_email(email))
+            .map(|person| person.json(PersonView::AdminWithCalling))
             .collect()
     }
 
@@ -181,4 +313,14 @@ impl World {
     pub(super) fn has_person_with(&self, email: &str) -> bool {
         self.people.iter().any(|person| person.has_email(email))
     }
+}
+
+/// The items of a comma-separated list, when one is given.
+fn comma_list(text: Option<&str>) -> Option<Vec<&str>> {
+    text.map(|text| {
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .collect()
+    })
 }

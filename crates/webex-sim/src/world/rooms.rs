@@ -1,6 +1,5 @@
 //! Spaces and who is in them: 1:1 spaces, group spaces, and their memberships.
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::World;
@@ -213,13 +212,12 @@ impl World {
 }
 
 /// The filters of `GET /v1/memberships`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub(crate) struct MembershipFilter {
-    room_id: Option<String>,
-    person_id: Option<String>,
+    pub(crate) room_id: Option<String>,
+    pub(crate) person_id: Option<String>,
     /// Compared without regard to case, as Webex compares emails.
-    person_email: Option<String>,
+    pub(crate) person_email: Option<String>,
 }
 
 impl MembershipFilter {

@@ -9,5 +9,6 @@ mod helpers;
 mod messages;
 mod org;
 mod people;
+mod query;
 mod rooms;
 mod webhooks;

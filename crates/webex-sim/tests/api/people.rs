@@ -181,8 +181,19 @@ async fn a_calling_user_needs_a_location_and_is_created_with_one_and_a_calling_l
         for field in ["phoneNumbers", "extension", "locationId"] {
             assert!(hidden.body.get(field).is_none(), "{field}: {}", hidden.body);
         }
-        assert_eq!(hidden.body["licenses"], json!([calling]));
     }
+    assert_eq!(without_calling.body["licenses"], json!([calling]));
+    // Licenses and roles are administrative fields: the bot does not see them.
+    assert!(
+        bot_asking.body.get("licenses").is_none(),
+        "{}",
+        bot_asking.body
+    );
+    assert!(
+        bot_asking.body.get("roles").is_none(),
+        "{}",
+        bot_asking.body
+    );
     let logged = api
         .sim
         .calls()
@@ -275,4 +286,102 @@ async fn a_person_is_created_with_the_roles_licenses_and_manager_given() {
     let id = created.body["id"].as_str().unwrap_or_default();
     let fetched = api.get(&admin.token, &format!("/people/{id}")).await;
     assert_eq!(fetched.body, created.body);
+}
+
+/// The admin creates these people, and returns their ids.
+async fn create_people(api: &TestSim, names: &[&str]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for name in names {
+        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+        let created = api
+            .create_person(
+                &api.sim.admin().token,
+                json!({ "emails": [email], "displayName": name }),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        ids.push(created.body["id"].as_str().expect("an id").to_owned());
+    }
+    ids
+}
+
+fn names(answer: &Answer) -> Vec<String> {
+    answer.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|person| person["displayName"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn people_are_listed_by_display_name_prefix_ignoring_case_and_by_ids() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let ids = create_people(&api, &["Jane Doe", "jack Smith", "Ajax Jones", "Bob Ray"]).await;
+
+    let by_prefix = api.get(&admin.token, "/people?displayName=JA").await;
+    let by_ids = api
+        .get(&admin.token, &format!("/people?id={},{}", ids[3], ids[0]))
+        .await;
+    let by_both = api
+        .get(
+            &admin.token,
+            &format!("/people?displayName=Bob&id={},{}", ids[3], ids[0]),
+        )
+        .await;
+
+    assert_eq!(by_prefix.status, 200, "{}", by_prefix.body);
+    assert_eq!(names(&by_prefix), ["Jane Doe", "jack Smith"]);
+    assert_eq!(names(&by_ids), ["Jane Doe", "Bob Ray"]);
+    assert_eq!(names(&by_both), ["Bob Ray"]);
+    // Listed by id, people come without the administrative fields, as Webex's spec says.
+    assert!(by_ids.body["items"][0].get("licenses").is_none());
+    assert!(by_prefix.body["items"][0]["licenses"].is_array());
+}
+
+#[tokio::test]
+async fn listing_people_with_max_pages_through_the_link_header() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    create_people(&api, &["Ann One", "Ann Two", "Ann Three"]).await;
+
+    let mut listed = Vec::new();
+    let mut next = Some(api.url("/people?displayName=ann&max=2"));
+    while let Some(url) = next.take() {
+        let page = send(api.http.get(url).bearer_auth(&admin.token)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        listed.extend(names(&page));
+        next = next_page(&page);
+        assert!(listed.len() <= 3, "paging does not end");
+    }
+
+    assert_eq!(listed, ["Ann One", "Ann Two", "Ann Three"]);
+}
+
+#[tokio::test]
+async fn only_an_admin_may_list_people_without_an_email_name_or_id() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+
+    let everyone_by_admin = api.get(&api.sim.admin().token, "/people").await;
+    let everyone_by_bot = api.get(&bot.token, "/people").await;
+    let by_name = api.get(&bot.token, "/people?displayName=maria").await;
+    let by_id = api
+        .get(&bot.token, &format!("/people?id={}", manager.id))
+        .await;
+    let by_role = api
+        .get(&bot.token, "/people?displayName=maria&roles=some-role")
+        .await;
+
+    assert_eq!(everyone_by_admin.status, 200);
+    assert_eq!(names(&everyone_by_admin).len(), 3);
+    assert_eq!(everyone_by_bot.status, 400);
+    assert!(everyone_by_bot.body["message"].is_string());
+    assert_eq!(names(&by_name), ["Maria Manager"]);
+    assert_eq!(names(&by_id), ["Maria Manager"]);
+    assert!(by_name.body["items"][0].get("licenses").is_none());
+    assert_eq!(by_role.status, 403);
 }
