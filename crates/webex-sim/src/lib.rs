@@ -32,6 +32,7 @@
 mod delivery;
 mod error;
 mod faults;
+mod form;
 mod gateway;
 mod handle;
 mod ids;
@@ -49,6 +50,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use self::delivery::{Delivery, sign_webhook_body};
+
+use self::delivery::Outgoing;
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
 pub use self::world::{SimMessage, SimPerson, SimRoom};
@@ -90,23 +93,29 @@ impl Shared {
     }
 
     /// Wakes those waiting on rooms, then posts the webhooks a new message caused.
-    async fn announce_message(&self, deliveries: Vec<Delivery>) {
+    async fn announce_message(&self, deliveries: Vec<Outgoing>) {
         self.messages_changed.notify_waiters();
         self.deliver_all(deliveries).await;
     }
 
     /// Posts deliveries one after another, as each is answered.
-    async fn deliver_all(&self, deliveries: Vec<Delivery>) {
-        for delivery in deliveries {
-            self.deliver(delivery).await;
+    async fn deliver_all(&self, deliveries: Vec<Outgoing>) {
+        for outgoing in deliveries {
+            self.deliver(outgoing).await;
         }
     }
 
-    /// Posts one delivery, records it, and returns the receiver's status.
-    async fn deliver(&self, delivery: Delivery) -> Option<u16> {
-        let delivered = delivery::send(&self.http, delivery).await;
+    /// Posts one delivery, records it, counts its outcome against its webhook, and returns
+    /// the receiver's status.
+    async fn deliver(&self, outgoing: Outgoing) -> Option<u16> {
+        let delivered = delivery::send(&self.http, outgoing.delivery).await;
         let status = delivered.status;
-        self.world().deliveries.push(delivered);
+        let mut world = self.world();
+        world.deliveries.push(delivered);
+        if let Some(webhook_id) = &outgoing.webhook_id {
+            let succeeded = status.is_some_and(|status| (200..300).contains(&status));
+            world.webhooks.record_delivery(webhook_id, succeeded);
+        }
         status
     }
 }

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::delivery::Outgoing;
 use crate::webhooks::NewWebhook;
 use crate::{Delivery, SimPerson, Simulator};
 
@@ -20,7 +21,12 @@ impl Simulator {
             signature,
             status: None,
         };
-        self.shared.deliver(delivery).await
+        self.shared
+            .deliver(Outgoing {
+                webhook_id: None,
+                delivery,
+            })
+            .await
     }
 
     /// Every webhook post so far, in the order they were answered.
@@ -57,5 +63,12 @@ impl Simulator {
             secret: secret.map(str::to_owned),
         };
         self.shared.world().webhooks.register(&owner.id, new)
+    }
+
+    /// From now on, a webhook whose receiver fails this many deliveries in a row (no
+    /// answer, or a status other than 2xx) is set inactive, as Webex does; a success
+    /// clears the count. 5 unless set; 0 never deactivates.
+    pub fn set_webhook_failure_threshold(&self, n: u32) {
+        self.shared.world().webhooks.set_failure_threshold(n);
     }
 }

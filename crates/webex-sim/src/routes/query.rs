@@ -3,6 +3,7 @@
 //! 400, so that a client relying on a parameter Webex does not have finds out here.
 
 use crate::error::ApiError;
+use crate::form;
 use crate::paging::PageRequest;
 
 /// The paging cursor of the `Link` URLs Webex hands out. The specs do not list it, because
@@ -22,12 +23,7 @@ impl Params {
     /// define, one given twice, or one that cannot be decoded.
     pub(super) fn parse(raw: Option<String>, defined: &[&str]) -> Result<Self, ApiError> {
         let mut pairs: Vec<(String, String)> = Vec::new();
-        for pair in raw.as_deref().unwrap_or_default().split('&') {
-            if pair.is_empty() {
-                continue;
-            }
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = decode(name)?;
+        for (name, value) in form::pairs(raw.as_deref().unwrap_or_default())? {
             if !defined.contains(&name.as_str()) {
                 return Err(ApiError::bad_request(format!(
                     "The query parameter {name:?} is not defined for this operation; it takes {defined:?}."
@@ -38,7 +34,7 @@ impl Params {
                     "The query parameter {name:?} is given more than once."
                 )));
             }
-            pairs.push((name, decode(value)?));
+            pairs.push((name, value));
         }
         Ok(Self { raw, pairs })
     }
@@ -72,28 +68,6 @@ impl Params {
     pub(super) fn raw(&self) -> Option<&str> {
         self.raw.as_deref()
     }
-}
-
-/// Decodes `application/x-www-form-urlencoded` text: `+` is a space, `%XX` a byte.
-pub(crate) fn decode(text: &str) -> Result<String, ApiError> {
-    let invalid = || ApiError::bad_request(format!("{text:?} is not validly URL-encoded."));
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        match byte {
-            b'+' => decoded.push(b' '),
-            b'%' => {
-                let hex = bytes.get(index + 1..index + 3).ok_or_else(invalid)?;
-                let hex = std::str::from_utf8(hex).map_err(|_| invalid())?;
-                decoded.push(u8::from_str_radix(hex, 16).map_err(|_| invalid())?);
-                index += 2;
-            }
-            other => decoded.push(other),
-        }
-        index += 1;
-    }
-    String::from_utf8(decoded).map_err(|_| invalid())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{World, cards};
-use crate::delivery::Delivery;
+use crate::delivery::Outgoing;
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::ids;
@@ -61,7 +61,7 @@ impl World {
         person_id: &str,
         card_message_id: &str,
         submitted: &Value,
-    ) -> Result<(String, Vec<Delivery>), String> {
+    ) -> Result<(String, Vec<Outgoing>), String> {
         let card_message = self
             .message(card_message_id)
             .or_else(|| {
@@ -85,8 +85,9 @@ impl World {
             created: ids::timestamp(),
         };
         // Unverified in Webex: here every member of the room with a webhook hears of it.
-        let deliveries = self.webhooks.on_created(
+        let deliveries = self.webhooks.on_event(
             "attachmentActions",
+            "created",
             person_id,
             &action.webhook_data(),
             |owner_id| self.is_member(owner_id, &action.room_id),

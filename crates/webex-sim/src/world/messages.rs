@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::World;
 use super::cards::check_attachments;
 use super::rooms::{RoomKind, room_not_found};
-use crate::delivery::Delivery;
+use crate::delivery::Outgoing;
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::ids;
@@ -153,7 +153,7 @@ impl World {
     }
 
     /// Stores the message and returns it with the webhook deliveries it causes.
-    pub(crate) fn create_message(&mut self, new: NewMessage) -> (SimMessage, Vec<Delivery>) {
+    pub(crate) fn create_message(&mut self, new: NewMessage) -> (SimMessage, Vec<Outgoing>) {
         let message = SimMessage {
             id: ids::webex_id("MESSAGE"),
             room_id: new.room_id,
@@ -169,11 +169,13 @@ impl World {
         };
         self.messages.push(message.clone());
         let data = self.message_webhook_data(&message);
-        let deliveries =
-            self.webhooks
-                .on_created("messages", &message.person_id, &data, |owner_id| {
-                    self.sees(owner_id, &message)
-                });
+        let deliveries = self.webhooks.on_event(
+            "messages",
+            "created",
+            &message.person_id,
+            &data,
+            |owner_id| self.sees(owner_id, &message),
+        );
         (message, deliveries)
     }
 

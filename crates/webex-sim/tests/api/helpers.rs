@@ -1,6 +1,9 @@
 //! What every test of the simulator shares: a simulator with a client, webhook receivers,
 //! cards.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -134,9 +137,20 @@ impl Received {
     }
 }
 
-/// A local endpoint that takes webhooks and hands them to the test.
+/// A local endpoint that takes webhooks, answers 200 and hands them to the test.
 pub async fn spawn_receiver() -> (String, mpsc::UnboundedReceiver<Received>) {
+    let (url, receiver, _) = spawn_receiver_answering(200).await;
+    (url, receiver)
+}
+
+/// A local endpoint that takes webhooks and hands them to the test, answering the status
+/// held in the returned cell, which the test may change.
+pub async fn spawn_receiver_answering(
+    status: u16,
+) -> (String, mpsc::UnboundedReceiver<Received>, Arc<AtomicU16>) {
     let (sender, receiver) = mpsc::unbounded_channel();
+    let answer = Arc::new(AtomicU16::new(status));
+    let answering = Arc::clone(&answer);
     let app = Router::new().route(
         "/webhooks",
         post(move |headers: HeaderMap, body: Bytes| {
@@ -145,7 +159,9 @@ pub async fn spawn_receiver() -> (String, mpsc::UnboundedReceiver<Received>) {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
             let _ = sender.send(Received { signature, body });
-            async { StatusCode::OK }
+            let status = StatusCode::from_u16(answering.load(Ordering::SeqCst))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            async move { status }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -156,7 +172,17 @@ pub async fn spawn_receiver() -> (String, mpsc::UnboundedReceiver<Received>) {
         listener.local_addr().expect("a local address")
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, receiver)
+    (url, receiver, answer)
+}
+
+/// A URL on which nothing listens: deliveries to it get no answer.
+pub async fn unreachable_url() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let address = listener.local_addr().expect("a local address");
+    drop(listener);
+    format!("http://{address}/webhooks")
 }
 
 pub async fn next_delivery(receiver: &mut mpsc::UnboundedReceiver<Received>) -> Received {
