@@ -7,6 +7,7 @@ mod create_person;
 mod messages;
 pub(crate) mod org;
 mod people;
+mod person_body;
 mod rooms;
 
 use serde_json::json;

@@ -64,8 +64,8 @@ pub(crate) struct Person {
     emails: Vec<String>,
     /// None for people created through the API: they have not signed in yet.
     pub(crate) token: Option<String>,
-    /// Every field of the Person object, the Webex Calling ones included, with any extra
-    /// fields it was created with: Webex keeps what it does not check.
+    /// Every field of the Person object, the Webex Calling and administrative ones
+    /// included; each view shows its share.
     fields: Map<String, Value>,
 }
 

@@ -31,8 +31,7 @@ async fn the_admin_creates_a_person_and_a_second_create_of_the_same_email_confli
                 "firstName": "Jane",
                 "lastName": "Doe",
                 "department": "Engineering",
-                "title": "Software Engineer",
-                "costCenter": "R&D-42"
+                "title": "Software Engineer"
             }),
         )
         .await;
@@ -43,7 +42,6 @@ async fn the_admin_creates_a_person_and_a_second_create_of_the_same_email_confli
     assert_eq!(person["displayName"], "Jane Doe");
     assert_eq!(person["department"], "Engineering");
     assert_eq!(person["title"], "Software Engineer");
-    assert_eq!(person["costCenter"], "R&D-42");
     assert_eq!(person["type"], "person");
     assert_eq!(person["invitePending"], "true");
     assert_eq!(person["loginEnabled"], "false");
@@ -384,4 +382,65 @@ async fn only_an_admin_may_list_people_without_an_email_name_or_id() {
     assert_eq!(names(&by_id), ["Maria Manager"]);
     assert!(by_name.body["items"][0].get("licenses").is_none());
     assert_eq!(by_role.status, 403);
+}
+
+#[tokio::test]
+async fn a_field_create_a_person_does_not_take_is_refused_by_name() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    let person = |extra: Value| {
+        let mut body = json!({ "emails": ["jane.doe@example.com"], "displayName": "Jane Doe" });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        body
+    };
+
+    let unknown = api
+        .create_person(&admin.token, person(json!({ "costCenter": "R&D" })))
+        .await;
+    let wrong_type = api
+        .create_person(&admin.token, person(json!({ "title": 42 })))
+        .await;
+    let null = api
+        .create_person(&admin.token, person(json!({ "department": null })))
+        .await;
+    let two_emails = api
+        .create_person(
+            &admin.token,
+            json!({ "emails": ["jane@example.com", "jd@example.com"], "displayName": "Jane" }),
+        )
+        .await;
+    let other_org = api
+        .create_person(&admin.token, person(json!({ "orgId": "another-org" })))
+        .await;
+
+    assert_eq!(unknown.status, 400);
+    let message = unknown.body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("costCenter"), "{message}");
+    assert_eq!(wrong_type.status, 400);
+    assert!(
+        wrong_type.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("title")
+    );
+    assert_eq!(null.status, 400);
+    assert_eq!(two_emails.status, 400);
+    assert_eq!(other_org.status, 403);
+    assert!(api.sim.people_with_email("jane.doe@example.com").is_empty());
+    assert!(api.sim.people_with_email("jane@example.com").is_empty());
+
+    let every_field = api
+        .create_person(
+            &admin.token,
+            person(json!({
+                "firstName": "Jane", "lastName": "Doe", "avatar": "https://example.com/a.png",
+                "department": "Sales", "manager": "Maria", "title": "GM",
+                "addresses": [{ "type": "work", "country": "US" }],
+                "siteUrls": ["mysite.webex.com#attendee"], "roles": [], "licenses": []
+            })),
+        )
+        .await;
+    assert_eq!(every_field.status, 200, "{}", every_field.body);
 }
