@@ -4,9 +4,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::World;
 use super::cards::check_attachments;
 use super::rooms::{RoomKind, room_not_found};
+use super::{World, markdown};
 use crate::delivery::Outgoing;
 use crate::error::ApiError;
 use crate::gateway::Caller;
@@ -159,7 +159,10 @@ impl World {
             room_id: new.room_id,
             person_id: new.person_id,
             person_email: new.person_email,
-            text: new.text,
+            // Webex derives the plain text of a Markdown-only message.
+            text: new
+                .text
+                .or_else(|| new.markdown.as_deref().map(markdown::plain_text)),
             markdown: new.markdown,
             html: new.html,
             attachments: new.attachments,

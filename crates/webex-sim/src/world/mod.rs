@@ -4,6 +4,7 @@
 mod actions;
 mod cards;
 mod create_person;
+mod markdown;
 mod messages;
 pub(crate) mod org;
 mod people;

@@ -181,3 +181,38 @@ async fn a_deleted_message_is_counted_and_gone_from_its_room() {
     assert_eq!(api.sim.deleted_messages()[0].id, id);
     assert!(api.sim.messages_in(&room.id).is_empty());
 }
+
+#[tokio::test]
+async fn a_markdown_message_comes_back_with_the_plain_text_webex_derives() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let markdown = "# Welcome\n**Jane** _Doe_ joins `Engineering`: see [the guide](https://example.com/g), \
+                    <@personEmail:manager@example.com|Maria Manager>";
+    let plain =
+        "Welcome\nJane Doe joins Engineering: see the guide (https://example.com/g), Maria Manager";
+
+    let sent = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "toPersonEmail": manager.email, "markdown": markdown }),
+        )
+        .await;
+    let id = sent.body["id"].as_str().expect("an id").to_owned();
+    let fetched = api.get(&bot.token, &format!("/messages/{id}")).await;
+    let both = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "toPersonEmail": manager.email, "markdown": "**bold**", "text": "my own" }),
+        )
+        .await;
+
+    assert_eq!(sent.body["text"], plain);
+    assert_eq!(sent.body["markdown"], markdown);
+    assert_eq!(fetched.body["text"], plain);
+    assert_eq!(both.body["text"], "my own");
+    let stored = api.sim.messages_in(&api.sim.direct_room(&manager).id);
+    assert_eq!(stored[0].text.as_deref(), Some(plain));
+}
