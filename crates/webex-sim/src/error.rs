@@ -16,6 +16,9 @@ pub(crate) struct ApiError {
     message: String,
     /// Seconds the client must wait before retrying.
     retry_after: Option<u64>,
+    /// The OAuth error code (RFC 6749) of a failed token request, such as "invalid_grant",
+    /// sent as `error` beside Webex's own fields.
+    oauth_error: Option<&'static str>,
 }
 
 impl ApiError {
@@ -24,6 +27,19 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            oauth_error: None,
+        }
+    }
+
+    /// A refused token request: its status, RFC 6749 error code, and why.
+    pub(crate) fn oauth(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            oauth_error: Some(code),
+            ..Self::new(status, message)
         }
     }
 
@@ -35,6 +51,18 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "The request requires a valid access token set in the Authorization request header.",
+        )
+    }
+
+    pub(crate) fn token_expired() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "The access token has expired.")
+    }
+
+    /// A call the token's owner may make, but not with this token: it lacks the scope.
+    pub(crate) fn missing_scope(scope: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            format!("The access token lacks the scope {scope}, which this call requires."),
         )
     }
 
@@ -67,13 +95,21 @@ impl ApiError {
         }
     }
 
+    pub(crate) fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
     /// The response Webex sends for this error on the call with this tracking id.
     pub(crate) fn render(&self, tracking_id: &str) -> Response {
-        let body = json!({
+        let mut body = json!({
             "message": self.message,
             "errors": [{ "description": self.message }],
             "trackingId": tracking_id,
         });
+        if let Some(code) = self.oauth_error {
+            body["error"] = code.into();
+            body["error_description"] = self.message.clone().into();
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response

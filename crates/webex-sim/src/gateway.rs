@@ -14,6 +14,10 @@ use super::error::ApiError;
 use super::faults::FaultKind;
 use super::ids;
 
+/// The OAuth token endpoint: its client authenticates with the credentials in the body,
+/// not with a bearer token.
+const TOKEN_PATH: &str = "/v1/access_token";
+
 /// Webex's correlation header, on requests and responses alike.
 const TRACKING_ID: HeaderName = HeaderName::from_static("trackingid");
 
@@ -24,7 +28,8 @@ pub struct Call {
     /// The path without the query string.
     pub path: String,
     pub query: Option<String>,
-    /// The email of the token's owner, or "anonymous" when the token is missing or unknown.
+    /// The email of the token's owner, or "anonymous" when the token is missing, unknown or
+    /// expired (and on the token endpoint, whose client has no bearer token).
     pub identity: String,
     /// The status the client received; 0 while the call is under way, and for good when the
     /// simulator never answers (`DoThenHang`).
@@ -40,6 +45,8 @@ pub struct Call {
 pub(crate) struct Caller {
     pub(crate) id: String,
     pub(crate) email: String,
+    /// The admin scopes the token carries; none for anyone but the admin.
+    pub(crate) scopes: Vec<String>,
 }
 
 /// Authenticates the call, applies any fault, logs the call, and gives the answer its
@@ -64,9 +71,11 @@ pub(crate) async fn gateway(
         tracking_id: sent_tracking_id,
         received_at: std::time::Instant::now(),
     };
-    let caller =
-        bearer_token(request.headers()).and_then(|token| sim.world().caller_with_token(token));
-    if let Some(caller) = &caller {
+    let caller = match bearer_token(request.headers()) {
+        Some(token) => sim.world().authenticate(token),
+        None => Err(ApiError::unauthorized()),
+    };
+    if let Ok(caller) = &caller {
         call.identity.clone_from(&caller.email);
     }
     // Logged on arrival, so that a test sees a call that is still under way.
@@ -76,9 +85,11 @@ pub(crate) async fn gateway(
         world.calls.len() - 1
     };
     let answer = match caller {
-        None => Some(ApiError::unauthorized().into_response()),
-        Some(caller) => {
-            request.extensions_mut().insert(caller);
+        Err(refused) if call.path != TOKEN_PATH => Some(refused.into_response()),
+        caller => {
+            if let Ok(caller) = caller {
+                request.extensions_mut().insert(caller);
+            }
             let fault = sim.world().faults.next_for(&call.method, &call.path);
             answer(fault, request, next).await
         }

@@ -39,6 +39,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/webhooks/{webhookId}"),
     ("PUT", "/webhooks/{webhookId}"),
     ("DELETE", "/webhooks/{webhookId}"),
+    ("POST", "/access_token"),
 ];
 
 const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -119,12 +120,27 @@ impl Walk {
         token: &str,
         body: Option<Value>,
     ) -> Answer {
-        let method_value = Method::from_bytes(method.as_bytes()).expect("a method");
-        let url = format!("{}{path}", self.sim.api_url());
-        let mut request = self.http.request(method_value, url).bearer_auth(token);
+        let mut request = self.request(method, path).bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
         }
+        self.exchange(method, route, path, request).await
+    }
+
+    fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
+        let method = Method::from_bytes(method.as_bytes()).expect("a method");
+        self.http
+            .request(method, format!("{}{path}", self.sim.api_url()))
+    }
+
+    /// Sends the request and checks its answer.
+    async fn exchange(
+        &mut self,
+        method: &str,
+        route: &str,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Answer {
         let response = request.send().await.expect("the simulator answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -143,6 +159,20 @@ impl Walk {
         let call = format!("{method} {path} -> {}", answer.status);
         self.seen
             .push((method.to_owned(), route.to_owned(), answer.status));
+        if let Some(shape) = contract_shape(method, route, answer) {
+            let mut errors = Vec::new();
+            validator::validate(&Value::Null, &shape, &answer.body, "$", &mut errors);
+            self.failures
+                .extend(errors.into_iter().map(|error| format!("{call}: {error}")));
+        } else {
+            self.check_spec(method, route, &call, answer);
+        }
+        if answer.status >= 400 {
+            self.check_error(&call, answer);
+        }
+    }
+
+    fn check_spec(&mut self, method: &str, route: &str, call: &str, answer: &Answer) {
         match self.specs.expected(method, route, answer.status) {
             Err(reason) => self.failures.push(format!("{call}: {reason}")),
             Ok(expected) => {
@@ -152,9 +182,6 @@ impl Walk {
                     }
                 }
             }
-        }
-        if answer.status >= 400 {
-            self.check_error(&call, answer);
         }
     }
 
@@ -205,6 +232,35 @@ impl Walk {
     }
 }
 
+/// The shape CONTRACT.md gives an answer of a route the specs lack; None for a route the
+/// specs define.
+fn contract_shape(method: &str, route: &str, answer: &Answer) -> Option<Value> {
+    match (method, route) {
+        ("POST", "/access_token") if answer.status == 200 => Some(json!({
+            "type": "object",
+            "required": ["access_token", "expires_in", "refresh_token", "refresh_token_expires_in", "token_type"],
+            "properties": {
+                "access_token": { "type": "string" },
+                "expires_in": { "type": "integer" },
+                "refresh_token": { "type": "string" },
+                "refresh_token_expires_in": { "type": "integer" },
+                "token_type": { "type": "string", "enum": ["Bearer"] }
+            }
+        })),
+        ("POST", "/access_token") => Some(json!({
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "string",
+                    "enum": ["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"]
+                }
+            }
+        })),
+        _ => None,
+    }
+}
+
 fn card(data: Value) -> Value {
     json!({
         "contentType": CARD_CONTENT_TYPE,
@@ -229,6 +285,7 @@ async fn every_answer_fits_the_response_schema_of_its_operation() {
     walk_organization(&mut walk, &people).await;
     walk_messages_and_rooms(&mut walk, &people).await;
     walk_webhooks(&mut walk, &people).await;
+    walk_tokens(&mut walk).await;
 
     walk.finish();
 }
@@ -542,6 +599,29 @@ async fn walk_webhooks(walk: &mut Walk, people: &People) {
         .await;
     walk.call("DELETE", "/webhooks/{webhookId}", &path, bot, None)
         .await;
+}
+
+async fn walk_tokens(walk: &mut Walk) {
+    let app = walk.sim.oauth_app();
+    let granted = walk.sim.grant_admin_refresh_token();
+    let form = |refresh_token: &str, secret: &str| {
+        format!(
+            "grant_type=refresh_token&client_id={}&client_secret={secret}&refresh_token={refresh_token}",
+            app.client_id
+        )
+    };
+    for body in [
+        form(&granted, &app.client_secret),
+        form(&granted, &app.client_secret),
+        form(&granted, "wrong"),
+    ] {
+        let request = walk
+            .request("POST", "/access_token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        walk.exchange("POST", "/access_token", "/access_token", request)
+            .await;
+    }
 }
 
 #[test]

@@ -5,4 +5,5 @@ mod faults;
 mod messages;
 mod people;
 mod rooms;
+mod tokens;
 mod webhooks;

@@ -20,7 +20,7 @@ pub(super) async fn list_licenses(
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     let params = Params::parse(query, LICENSES_QUERY)?;
-    require_admin(&sim, &caller, "licenses")?;
+    require_admin(&sim, &caller, "spark-admin:licenses_read", "list licenses")?;
     let world = sim.world();
     world.check_org(params.get("orgId"))?;
     let licenses = world.catalog.licenses_json(|id| world.license_holders(id));
@@ -37,7 +37,12 @@ pub(super) async fn list_locations(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(query, LOCATIONS_QUERY)?;
     let request = params.page()?;
-    require_admin(&sim, &caller, "locations")?;
+    require_admin(
+        &sim,
+        &caller,
+        "spark-admin:locations_read",
+        "list locations",
+    )?;
     let locations = {
         let world = sim.world();
         world.check_org(params.get("orgId"))?;
@@ -58,6 +63,6 @@ pub(super) async fn list_roles(
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     Params::parse(query, ROLES_QUERY)?;
-    require_admin(&sim, &caller, "roles")?;
+    require_admin(&sim, &caller, "spark-admin:roles_read", "list roles")?;
     Ok(Json(json!({ "items": sim.world().catalog.roles_json() })))
 }

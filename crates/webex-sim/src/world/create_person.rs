@@ -20,11 +20,7 @@ impl World {
         mut fields: Map<String, Value>,
         view: PersonView,
     ) -> Result<Value, ApiError> {
-        if caller.id != self.admin.id {
-            return Err(ApiError::forbidden(
-                "Only an administrator of the organization may create people.",
-            ));
-        }
+        self.require_admin_scope(caller, "spark-admin:people_write", "create people")?;
         check_fields(&fields)?;
         let emails = required_emails(&fields)?;
         if emails.len() > 1 {

@@ -10,6 +10,7 @@ pub(crate) mod org;
 mod people;
 mod person_body;
 mod rooms;
+mod tokens;
 
 use serde_json::json;
 
@@ -23,15 +24,18 @@ use super::webhooks::Webhooks;
 pub use self::messages::SimMessage;
 pub use self::people::SimPerson;
 pub use self::rooms::SimRoom;
+pub use self::tokens::{OAuthApp, Refresh};
 
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;
 pub(crate) use self::rooms::MembershipFilter;
+pub(crate) use self::tokens::RefreshRequest;
 
 use self::actions::AttachmentAction;
 use self::org::{Catalog, FULL_ADMIN_ROLE};
 use self::people::Person;
 use self::rooms::Room;
+use self::tokens::Tokens;
 
 const BOT_EMAIL: &str = "onboard-bot@webex.bot";
 const BOT_NAME: &str = "Onboarding Bot";
@@ -55,6 +59,8 @@ pub(crate) struct World {
     pub(crate) deleted_messages: Vec<SimMessage>,
     actions: Vec<AttachmentAction>,
     pub(crate) webhooks: Webhooks,
+    /// The admin's OAuth integration and scopes.
+    pub(crate) tokens: Tokens,
     /// Every API call, in the order they were answered.
     pub(crate) calls: Vec<Call>,
     /// Every webhook post, in the order they were answered.
@@ -76,6 +82,7 @@ impl World {
         );
         Self {
             webhooks: Webhooks::new(&org_id),
+            tokens: Tokens::new(),
             catalog: Catalog::new(&org_id),
             org_id,
             bot,

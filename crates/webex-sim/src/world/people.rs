@@ -180,16 +180,12 @@ impl World {
         sim
     }
 
-    /// The person a bearer token belongs to.
-    pub(crate) fn caller_with_token(&self, token: &str) -> Option<Caller> {
-        let person = self
-            .people
+    /// The id of the person whose own token this is.
+    pub(super) fn person_with_token(&self, token: &str) -> Option<String> {
+        self.people
             .iter()
-            .find(|person| person.token.as_deref() == Some(token))?;
-        Some(Caller {
-            id: person.id.clone(),
-            email: person.email().to_owned(),
-        })
+            .find(|person| person.token.as_deref() == Some(token))
+            .map(|person| person.id.clone())
     }
 
     /// Whether the caller acts as an administrator of the organization.
@@ -225,6 +221,9 @@ impl World {
         view: PersonView,
     ) -> Result<Vec<Value>, ApiError> {
         let is_admin = self.is_admin(caller);
+        if is_admin {
+            self.require_admin_scope(caller, "spark-admin:people_read", "list people")?;
+        }
         if !is_admin
             && filter.email.is_none()
             && filter.display_name.is_none()

@@ -229,3 +229,16 @@ pub fn next_page(answer: &Answer) -> Option<String> {
         .0;
     Some(url.to_owned())
 }
+
+/// Percent-encodes a form value.
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

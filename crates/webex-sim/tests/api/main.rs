@@ -11,4 +11,5 @@ mod org;
 mod people;
 mod query;
 mod rooms;
+mod tokens;
 mod webhooks;
