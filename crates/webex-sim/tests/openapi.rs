@@ -27,6 +27,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/people/{personId}"),
     ("GET", "/rooms/{roomId}"),
     ("GET", "/memberships"),
+    ("POST", "/memberships"),
     ("GET", "/licenses"),
     ("GET", "/locations"),
     ("GET", "/roles"),
@@ -471,6 +472,27 @@ async fn walk_messages_and_rooms(walk: &mut Walk, people: &People) {
         .await;
     walk.call("GET", "/memberships", &memberships, &stranger.token, None)
         .await;
+    let hire = walk.sim.add_person("jane.smith@example.com", "Jane Smith");
+    let add = json!({ "roomId": room.id, "personId": hire.id, "isModerator": false });
+    walk.call(
+        "POST",
+        "/memberships",
+        "/memberships",
+        bot,
+        Some(add.clone()),
+    )
+    .await;
+    walk.call("POST", "/memberships", "/memberships", bot, Some(add))
+        .await;
+    let add = json!({ "roomId": room.id, "personId": stranger.id });
+    walk.call(
+        "POST",
+        "/memberships",
+        "/memberships",
+        &stranger.token,
+        Some(add),
+    )
+    .await;
 
     let sent = walk
         .call(

@@ -25,4 +25,16 @@ impl Simulator {
             panic!("add_member: {reason}");
         }
     }
+
+    /// A new group space of these people, without the bot: the bot can neither read it nor
+    /// add anyone to it.
+    pub fn room_without_bot(&self, title: &str, members: &[&SimPerson]) -> SimRoom {
+        let member_ids = members.iter().map(|person| person.id.clone()).collect();
+        self.shared.world().room_without_bot(title, member_ids)
+    }
+
+    /// The ids of the room's members, in the order they joined; empty for an unknown room.
+    pub fn room_members(&self, room_id: &str) -> Vec<String> {
+        self.shared.world().room_members(room_id)
+    }
 }

@@ -35,7 +35,10 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
         .route("/v1/people/me", get(people::me))
         .route("/v1/people/{id}", get(people::get_person))
         .route("/v1/rooms/{id}", get(rooms::get_room))
-        .route("/v1/memberships", get(rooms::list_memberships))
+        .route(
+            "/v1/memberships",
+            get(rooms::list_memberships).post(rooms::add_membership),
+        )
         .route("/v1/licenses", get(org::list_licenses))
         .route("/v1/locations", get(org::list_locations))
         .route("/v1/roles", get(org::list_roles))

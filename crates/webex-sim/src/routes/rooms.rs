@@ -1,15 +1,16 @@
 //! Rooms and their memberships.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::response::Response;
 
 use super::query::{CURSOR, Params};
-use super::{ApiResult, Sim};
+use super::{ApiResult, Sim, parse_json};
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::paging::Page;
-use crate::world::MembershipFilter;
+use crate::world::{MembershipFilter, NewMembership};
 
 /// `GET /v1/rooms/{roomId}` takes no query parameters, per the spec.
 const GET_ROOM_QUERY: &[&str] = &[];
@@ -42,4 +43,18 @@ pub(super) async fn list_memberships(
     let memberships = sim.world().memberships_json(&caller, &filter)?;
     let list_url = format!("{}/memberships", sim.api_url);
     Ok(Page::of_growing(memberships, request).respond(&list_url, params.raw(), request))
+}
+
+/// `POST /v1/memberships` takes no query parameters, per the spec.
+const ADD_MEMBERSHIP_QUERY: &[&str] = &[];
+
+pub(super) async fn add_membership(
+    State(sim): Sim,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult {
+    Params::parse(query, ADD_MEMBERSHIP_QUERY)?;
+    let new: NewMembership = parse_json(&body)?;
+    Ok(Json(sim.world().add_membership(&caller, new)?))
 }

@@ -28,7 +28,7 @@ pub use self::tokens::{OAuthApp, Refresh};
 
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;
-pub(crate) use self::rooms::MembershipFilter;
+pub(crate) use self::rooms::{MembershipFilter, NewMembership};
 pub(crate) use self::tokens::RefreshRequest;
 
 use self::actions::AttachmentAction;

@@ -293,6 +293,27 @@ impl World {
             .collect()
     }
 
+    /// The person a request names by `personId` or `personEmail`, exactly one of them.
+    ///
+    /// # Errors
+    /// 400 unless exactly one is given, 404 when no one has that id or email.
+    pub(super) fn person_named(
+        &self,
+        person_id: Option<&str>,
+        person_email: Option<&str>,
+    ) -> Result<&Person, ApiError> {
+        let found = match (person_id, person_email) {
+            (Some(id), None) => self.person(id),
+            (None, Some(email)) => self.people.iter().find(|person| person.has_email(email)),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "Give exactly one of personId and personEmail.",
+                ));
+            }
+        };
+        found.ok_or_else(|| ApiError::not_found("The person was not found."))
+    }
+
     pub(super) fn person(&self, id: &str) -> Option<&Person> {
         self.people.iter().find(|person| person.id == id)
     }

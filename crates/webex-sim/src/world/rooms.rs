@@ -1,5 +1,6 @@
 //! Spaces and who is in them: 1:1 spaces, group spaces, and their memberships.
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::World;
@@ -36,7 +37,19 @@ pub(super) struct Member {
     /// The membership's own id, not the person's.
     id: String,
     pub(super) person_id: String,
+    is_moderator: bool,
     created: String,
+}
+
+/// The body of `POST /v1/memberships`: the fields of the spec's request schema, no others.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NewMembership {
+    room_id: String,
+    person_id: Option<String>,
+    person_email: Option<String>,
+    #[serde(default)]
+    is_moderator: bool,
 }
 
 pub(super) struct Room {
@@ -56,11 +69,12 @@ impl Room {
             .any(|member| member.person_id == person_id)
     }
 
-    fn join(&mut self, person_id: &str) {
+    fn join(&mut self, person_id: &str, is_moderator: bool) {
         if !self.has_member(person_id) {
             self.members.push(Member {
                 id: ids::webex_id("MEMBERSHIP"),
                 person_id: person_id.to_owned(),
+                is_moderator,
                 created: ids::timestamp(),
             });
         }
@@ -114,6 +128,62 @@ impl World {
         self.add_room(RoomKind::Group, title.to_owned(), member_ids)
     }
 
+    /// A group space of these people only: the bot is not in it.
+    pub(crate) fn room_without_bot(&mut self, title: &str, member_ids: Vec<String>) -> SimRoom {
+        self.add_room(RoomKind::Group, title.to_owned(), member_ids)
+    }
+
+    /// The ids of a room's members, in the order they joined; none for an unknown room.
+    pub(crate) fn room_members(&self, room_id: &str) -> Vec<String> {
+        self.room(room_id)
+            .map(|room| {
+                room.members
+                    .iter()
+                    .map(|member| member.person_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `POST /v1/memberships`: the caller, a member of the group space, adds someone to it.
+    ///
+    /// # Errors
+    /// 404 for an unknown room or person, 403 when the caller is not in the room (whether
+    /// Webex says 403 or 404 is unverified), 400 for a 1:1 space, 409 when the person is in
+    /// it already.
+    pub(crate) fn add_membership(
+        &mut self,
+        caller: &Caller,
+        new: NewMembership,
+    ) -> Result<Value, ApiError> {
+        let person = self.person_named(new.person_id.as_deref(), new.person_email.as_deref())?;
+        let index = self
+            .rooms
+            .iter()
+            .position(|room| room.id == new.room_id)
+            .ok_or_else(room_not_found)?;
+        let room = &self.rooms[index];
+        if !room.has_member(&caller.id) {
+            return Err(ApiError::forbidden(
+                "Only a member of the room may add people to it.",
+            ));
+        }
+        if room.kind == RoomKind::Direct {
+            return Err(ApiError::bad_request("A 1:1 space never gains members."));
+        }
+        if room.has_member(&person.id) {
+            return Err(ApiError::conflict(
+                "The person is a member of the room already.",
+            ));
+        }
+        let person_id = person.id.clone();
+        self.rooms[index].join(&person_id, new.is_moderator);
+        let room = &self.rooms[index];
+        let member = room.members.last().ok_or_else(room_not_found)?;
+        let person = self.person_named(Some(&person_id), None)?;
+        Ok(membership_json(room, member, person))
+    }
+
     fn add_room(&mut self, kind: RoomKind, title: String, member_ids: Vec<String>) -> SimRoom {
         let mut room = Room {
             id: ids::webex_id("ROOM"),
@@ -124,7 +194,7 @@ impl World {
             created: ids::timestamp(),
         };
         for person_id in &member_ids {
-            room.join(person_id);
+            room.join(person_id, false);
         }
         let sim = room.sim();
         self.rooms.push(room);
@@ -146,7 +216,7 @@ impl World {
                 "{room_id} is a 1:1 space, which never gains members"
             ));
         }
-        room.join(person_id);
+        room.join(person_id, false);
         Ok(())
     }
 
@@ -239,7 +309,7 @@ fn membership_json(room: &Room, member: &Member, person: &Person) -> Value {
         "personEmail": person.email(),
         "personDisplayName": person.display_name(),
         "personOrgId": person.org_id(),
-        "isModerator": false,
+        "isModerator": member.is_moderator,
         "isMonitor": false,
         "created": member.created,
     })

@@ -13,6 +13,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/licenses"),
     ("GET", "/locations"),
     ("GET", "/roles"),
+    ("POST", "/memberships"),
     ("POST", "/messages"),
     ("GET", "/messages/some-id"),
     ("DELETE", "/messages/some-id"),

@@ -127,3 +127,104 @@ async fn adding_a_member_to_a_direct_space_is_a_test_error() {
 
     api.sim.add_member(&room, &colleague);
 }
+
+#[tokio::test]
+async fn a_member_adds_a_person_to_a_space_and_a_second_add_conflicts() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let hire = api.sim.add_person("jane.doe@example.com", "Jane Doe");
+    let buddy = api.sim.add_person("bob@example.com", "Bob Buddy");
+    let room = api.sim.group_room("Engineering", &[&manager]);
+
+    let added = api
+        .post(
+            &bot.token,
+            "/memberships",
+            json!({ "roomId": room.id, "personEmail": "Jane.Doe@example.com" }),
+        )
+        .await;
+    let again = api
+        .post(
+            &bot.token,
+            "/memberships",
+            json!({ "roomId": room.id, "personId": hire.id }),
+        )
+        .await;
+    let moderator = api
+        .post(
+            &manager.token,
+            "/memberships",
+            json!({ "roomId": room.id, "personId": buddy.id, "isModerator": true }),
+        )
+        .await;
+
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(added.body["roomId"], room.id.as_str());
+    assert_eq!(added.body["personId"], hire.id.as_str());
+    assert_eq!(added.body["personEmail"], "jane.doe@example.com");
+    assert_eq!(added.body["personDisplayName"], "Jane Doe");
+    assert_eq!(added.body["roomType"], "group");
+    assert_eq!(added.body["isModerator"], false);
+    assert!(added.body["id"].is_string());
+    assert_eq!(again.status, 409);
+    assert_eq!(moderator.body["isModerator"], true);
+    assert_eq!(
+        api.sim.room_members(&room.id),
+        [manager.id, bot.id, hire.id, buddy.id]
+    );
+}
+
+#[tokio::test]
+async fn the_bot_cannot_add_people_to_a_space_it_is_not_in() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let hire = api.sim.add_person("jane.doe@example.com", "Jane Doe");
+    let room = api.sim.room_without_bot("Private", &[&manager]);
+
+    let refused = api
+        .post(
+            &bot.token,
+            "/memberships",
+            json!({ "roomId": room.id, "personId": hire.id }),
+        )
+        .await;
+    let listed = api
+        .get(&bot.token, &format!("/memberships?roomId={}", room.id))
+        .await;
+
+    assert_eq!(refused.status, 403);
+    assert!(refused.body["message"].is_string());
+    assert_eq!(listed.status, 404);
+    assert_eq!(api.sim.room_members(&room.id), [manager.id]);
+    assert!(api.sim.room_members("no-such-room").is_empty());
+}
+
+#[tokio::test]
+async fn adding_to_a_direct_space_or_an_unknown_room_or_person_is_refused() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let hire = api.sim.add_person("jane.doe@example.com", "Jane Doe");
+    let direct = api.sim.direct_room(&manager);
+    let room = api.sim.group_room("Team", &[&manager]);
+    let add = |body: Value| api.post(&bot.token, "/memberships", body);
+
+    let to_direct = add(json!({ "roomId": direct.id, "personId": hire.id })).await;
+    let unknown_room = add(json!({ "roomId": "no-such-room", "personId": hire.id })).await;
+    let unknown_person =
+        add(json!({ "roomId": room.id, "personEmail": "nobody@example.com" })).await;
+    let both =
+        add(json!({ "roomId": room.id, "personId": hire.id, "personEmail": hire.email })).await;
+    let neither = add(json!({ "roomId": room.id })).await;
+    let unknown_field = add(json!({ "roomId": room.id, "personId": hire.id, "role": "x" })).await;
+
+    assert_eq!(to_direct.status, 400);
+    assert_eq!(unknown_room.status, 404);
+    assert_eq!(unknown_person.status, 404);
+    assert_eq!(both.status, 400);
+    assert_eq!(neither.status, 400);
+    assert_eq!(unknown_field.status, 400);
+    assert_eq!(api.sim.room_members(&room.id), [manager.id, bot.id]);
+}
