@@ -54,7 +54,7 @@ pub use self::delivery::{Delivery, sign_webhook_body};
 use self::delivery::Outgoing;
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
-pub use self::world::{OAuthApp, Refresh, SimMessage, SimPerson, SimRoom};
+pub use self::world::{OAuthApp, Refresh, SimMessage, SimPerson, SimRoom, SimTeam};
 
 use self::world::World;
 

@@ -28,6 +28,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/rooms/{roomId}"),
     ("GET", "/memberships"),
     ("POST", "/memberships"),
+    ("GET", "/teams/{teamId}"),
+    ("GET", "/team/memberships"),
+    ("POST", "/team/memberships"),
     ("GET", "/licenses"),
     ("GET", "/locations"),
     ("GET", "/roles"),
@@ -285,6 +288,7 @@ async fn every_answer_fits_the_response_schema_of_its_operation() {
     walk_people(&mut walk, &people).await;
     walk_organization(&mut walk, &people).await;
     walk_messages_and_rooms(&mut walk, &people).await;
+    walk_teams(&mut walk, &people).await;
     walk_webhooks(&mut walk, &people).await;
     walk_tokens(&mut walk).await;
 
@@ -568,6 +572,47 @@ async fn walk_messages_and_rooms(walk: &mut Walk, people: &People) {
     )
     .await;
     walk.call("DELETE", "/messages/{messageId}", &path, bot, None)
+        .await;
+}
+
+async fn walk_teams(walk: &mut Walk, people: &People) {
+    let bot = &people.bot.token;
+    let team = walk.sim.team("Engineering", &[&people.manager]);
+    let hidden = walk.sim.team_without_bot("Finance", &[&people.manager]);
+    let hire = walk.sim.add_person("new.hire@example.com", "New Hire");
+
+    let path = format!("/teams/{}", team.id);
+    walk.call("GET", "/teams/{teamId}", &path, bot, None).await;
+    walk.call(
+        "GET",
+        "/teams/{teamId}",
+        &format!("/teams/{}", hidden.id),
+        bot,
+        None,
+    )
+    .await;
+    let add = json!({ "teamId": team.id, "personEmail": hire.email, "isModerator": true });
+    walk.call(
+        "POST",
+        "/team/memberships",
+        "/team/memberships",
+        bot,
+        Some(add.clone()),
+    )
+    .await;
+    walk.call(
+        "POST",
+        "/team/memberships",
+        "/team/memberships",
+        bot,
+        Some(add),
+    )
+    .await;
+    let list = format!("/team/memberships?teamId={}&max=2", team.id);
+    walk.call("GET", "/team/memberships", &list, bot, None)
+        .await;
+    let hidden_list = format!("/team/memberships?teamId={}", hidden.id);
+    walk.call("GET", "/team/memberships", &hidden_list, bot, None)
         .await;
 }
 

@@ -1,6 +1,6 @@
-//! Spaces, as tests set them up.
+//! Spaces and teams, as tests set them up and look at them.
 
-use crate::{SimPerson, SimRoom, Simulator};
+use crate::{SimPerson, SimRoom, SimTeam, Simulator};
 
 impl Simulator {
     /// The 1:1 space between this person and the bot; the same room on every call.
@@ -36,5 +36,23 @@ impl Simulator {
     /// The ids of the room's members, in the order they joined; empty for an unknown room.
     pub fn room_members(&self, room_id: &str) -> Vec<String> {
         self.shared.world().room_members(room_id)
+    }
+
+    /// A new team of these people and the bot, as [`Simulator::group_room`] makes a space.
+    pub fn team(&self, name: &str, members: &[&SimPerson]) -> SimTeam {
+        let mut member_ids: Vec<String> = members.iter().map(|person| person.id.clone()).collect();
+        member_ids.push(self.bot().id);
+        self.shared.world().add_team(name, &member_ids)
+    }
+
+    /// A new team of these people, without the bot.
+    pub fn team_without_bot(&self, name: &str, members: &[&SimPerson]) -> SimTeam {
+        let member_ids: Vec<String> = members.iter().map(|person| person.id.clone()).collect();
+        self.shared.world().add_team(name, &member_ids)
+    }
+
+    /// The ids of the team's members, in the order they joined; empty for an unknown team.
+    pub fn team_members(&self, team_id: &str) -> Vec<String> {
+        self.shared.world().team_members(team_id)
     }
 }

@@ -8,6 +8,7 @@ mod org;
 mod people;
 mod query;
 mod rooms;
+mod teams;
 mod webhooks;
 
 use std::sync::Arc;
@@ -38,6 +39,11 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
         .route(
             "/v1/memberships",
             get(rooms::list_memberships).post(rooms::add_membership),
+        )
+        .route("/v1/teams/{id}", get(teams::get_team))
+        .route(
+            "/v1/team/memberships",
+            get(teams::list_team_memberships).post(teams::add_team_membership),
         )
         .route("/v1/licenses", get(org::list_licenses))
         .route("/v1/locations", get(org::list_locations))

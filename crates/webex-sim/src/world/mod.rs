@@ -10,6 +10,7 @@ pub(crate) mod org;
 mod people;
 mod person_body;
 mod rooms;
+mod teams;
 mod tokens;
 
 use serde_json::json;
@@ -24,17 +25,20 @@ use super::webhooks::Webhooks;
 pub use self::messages::SimMessage;
 pub use self::people::SimPerson;
 pub use self::rooms::SimRoom;
+pub use self::teams::SimTeam;
 pub use self::tokens::{OAuthApp, Refresh};
 
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;
 pub(crate) use self::rooms::{MembershipFilter, NewMembership};
+pub(crate) use self::teams::NewTeamMembership;
 pub(crate) use self::tokens::RefreshRequest;
 
 use self::actions::AttachmentAction;
 use self::org::{Catalog, FULL_ADMIN_ROLE};
 use self::people::Person;
 use self::rooms::Room;
+use self::teams::Team;
 use self::tokens::Tokens;
 
 const BOT_EMAIL: &str = "onboard-bot@webex.bot";
@@ -52,6 +56,7 @@ pub(crate) struct World {
     /// The licenses, locations and roles people may be given.
     pub(crate) catalog: Catalog,
     rooms: Vec<Room>,
+    teams: Vec<Team>,
     /// In creation order, which is the order Webex lists a room's messages in.
     messages: Vec<SimMessage>,
     /// Messages their senders deleted, in the order they went: the API no longer shows
@@ -89,6 +94,7 @@ impl World {
             admin,
             people: vec![bot_person, admin_person],
             rooms: Vec::new(),
+            teams: Vec::new(),
             messages: Vec::new(),
             deleted_messages: Vec::new(),
             actions: Vec::new(),

@@ -11,5 +11,6 @@ mod org;
 mod people;
 mod query;
 mod rooms;
+mod teams;
 mod tokens;
 mod webhooks;
