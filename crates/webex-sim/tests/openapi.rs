@@ -35,6 +35,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/locations"),
     ("GET", "/roles"),
     ("POST", "/messages"),
+    ("GET", "/messages/direct"),
     ("GET", "/messages/{messageId}"),
     ("DELETE", "/messages/{messageId}"),
     ("GET", "/attachment/actions/{id}"),
@@ -545,6 +546,18 @@ async fn walk_messages_and_rooms(walk: &mut Walk, people: &People) {
         None,
     )
     .await;
+
+    let direct = format!("/messages/direct?personEmail={}", "manager%40example.com");
+    walk.call("GET", "/messages/direct", &direct, bot, None)
+        .await;
+    let thread = format!(
+        "/messages/direct?personId={}&parentId={card_id}",
+        manager.id
+    );
+    walk.call("GET", "/messages/direct", &thread, bot, None)
+        .await;
+    walk.call("GET", "/messages/direct", "/messages/direct", bot, None)
+        .await;
 
     let action_id = walk
         .sim

@@ -79,6 +79,12 @@ impl Simulator {
         Ok(action_id)
     }
 
+    /// The messages of the bot's 1:1 space with the person with this email, oldest first;
+    /// empty when there is no such person or space.
+    pub fn direct_messages_with(&self, email: &str) -> Vec<SimMessage> {
+        self.shared.world().direct_messages_with(email)
+    }
+
     /// The room's messages, in creation order; deleted ones are gone from it, as from the API.
     pub fn messages_in(&self, room_id: &str) -> Vec<SimMessage> {
         self.shared.world().messages_in(room_id)

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
+use serde_json::json;
 
 use super::query::Params;
 use super::{ApiResult, Sim, parse_json};
@@ -58,4 +59,22 @@ pub(super) async fn delete_message(
     Params::parse(query, DELETE_QUERY)?;
     sim.world().delete_message(&caller, &id)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The query parameters of `GET /v1/messages/direct`, per the spec: no `max`, no paging.
+const DIRECT_QUERY: &[&str] = &["parentId", "personId", "personEmail"];
+
+pub(super) async fn list_direct_messages(
+    State(sim): Sim,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query, DIRECT_QUERY)?;
+    let messages = sim.world().direct_messages_json(
+        &caller,
+        params.get("personId"),
+        params.get("personEmail"),
+        params.get("parentId"),
+    )?;
+    Ok(Json(json!({ "items": messages })))
 }

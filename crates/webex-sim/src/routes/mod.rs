@@ -49,6 +49,7 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
         .route("/v1/locations", get(org::list_locations))
         .route("/v1/roles", get(org::list_roles))
         .route("/v1/messages", post(messages::create_message))
+        .route("/v1/messages/direct", get(messages::list_direct_messages))
         .route(
             "/v1/messages/{id}",
             get(messages::get_message).delete(messages::delete_message),

@@ -102,10 +102,7 @@ impl Room {
 impl World {
     /// The 1:1 space between two people, created on first use.
     pub(crate) fn direct_room(&mut self, person_id: &str, other_id: &str) -> SimRoom {
-        let existing = self.rooms.iter().find(|room| {
-            room.kind == RoomKind::Direct && room.has_member(person_id) && room.has_member(other_id)
-        });
-        if let Some(room) = existing {
+        if let Some(room) = self.existing_direct_room(person_id, other_id) {
             return room.sim();
         }
         let title = self
@@ -118,6 +115,13 @@ impl World {
             title,
             vec![person_id.to_owned(), other_id.to_owned()],
         )
+    }
+
+    /// The 1:1 space between two people, when they have one.
+    pub(super) fn existing_direct_room(&self, person_id: &str, other_id: &str) -> Option<&Room> {
+        self.rooms.iter().find(|room| {
+            room.kind == RoomKind::Direct && room.has_member(person_id) && room.has_member(other_id)
+        })
     }
 
     /// A group space of these people and the bot.

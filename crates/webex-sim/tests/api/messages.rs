@@ -216,3 +216,134 @@ async fn a_markdown_message_comes_back_with_the_plain_text_webex_derives() {
     let stored = api.sim.messages_in(&api.sim.direct_room(&manager).id);
     assert_eq!(stored[0].text.as_deref(), Some(plain));
 }
+
+#[tokio::test]
+async fn the_bot_messages_a_person_created_through_the_api_in_their_direct_space() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let created = api
+        .create_person(
+            &api.sim.admin().token,
+            json!({ "emails": ["jane.doe@example.com"], "displayName": "Jane Doe" }),
+        )
+        .await;
+    let jane_id = created.body["id"].as_str().expect("an id").to_owned();
+
+    let by_email = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "toPersonEmail": "jane.doe@example.com", "markdown": "Welcome, **Jane**!" }),
+        )
+        .await;
+    let by_id = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "toPersonId": jane_id, "text": "Your laptop is on its way." }),
+        )
+        .await;
+
+    assert_eq!(by_email.status, 200, "{}", by_email.body);
+    assert_eq!(by_email.body["roomType"], "direct");
+    assert_eq!(by_id.body["roomId"], by_email.body["roomId"]);
+    let texts: Vec<Option<String>> = api
+        .sim
+        .direct_messages_with("Jane.Doe@example.com")
+        .into_iter()
+        .map(|message| message.text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            Some("Welcome, Jane!".to_owned()),
+            Some("Your laptop is on its way.".to_owned())
+        ]
+    );
+    assert!(
+        api.sim
+            .direct_messages_with("nobody@example.com")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn direct_messages_are_the_callers_with_one_person_newest_first() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let stranger = api.sim.add_person("eve@example.com", "Eve Stranger");
+    let room = api.sim.direct_room(&manager);
+    let first = api.sim.say(&manager, &room, "onboard").await;
+    let reply = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "roomId": room.id, "parentId": first, "text": "On it" }),
+        )
+        .await;
+    let reply_id = reply.body["id"].as_str().expect("an id").to_owned();
+    let last = api.sim.say(&manager, &room, "thanks").await;
+    let ids = |answer: &Answer| -> Vec<String> {
+        answer.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|message| message["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+
+    let by_email = api
+        .get(
+            &bot.token,
+            "/messages/direct?personEmail=manager%40example.com",
+        )
+        .await;
+    let by_id = api
+        .get(
+            &bot.token,
+            &format!("/messages/direct?personId={}", manager.id),
+        )
+        .await;
+    let thread = api
+        .get(
+            &bot.token,
+            &format!("/messages/direct?personId={}&parentId={first}", manager.id),
+        )
+        .await;
+    let from_manager = api
+        .get(
+            &manager.token,
+            &format!("/messages/direct?personId={}", bot.id),
+        )
+        .await;
+    let no_space = api
+        .get(
+            &bot.token,
+            &format!("/messages/direct?personId={}", stranger.id),
+        )
+        .await;
+    let neither = api.get(&bot.token, "/messages/direct").await;
+    let unknown = api
+        .get(
+            &bot.token,
+            "/messages/direct?personEmail=nobody%40example.com",
+        )
+        .await;
+    let with_max = api
+        .get(
+            &bot.token,
+            &format!("/messages/direct?personId={}&max=1", manager.id),
+        )
+        .await;
+
+    assert_eq!(by_email.status, 200, "{}", by_email.body);
+    assert_eq!(ids(&by_email), [&*last, &reply_id, &first]);
+    assert_eq!(ids(&by_id), ids(&by_email));
+    assert_eq!(ids(&thread), [reply_id]);
+    assert_eq!(ids(&from_manager), ids(&by_email));
+    assert_eq!(no_space.body, json!({ "items": [] }));
+    assert_eq!(neither.status, 400);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(with_max.status, 400);
+}

@@ -18,6 +18,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/roles"),
     ("POST", "/memberships"),
     ("POST", "/messages"),
+    ("GET", "/messages/direct"),
     ("GET", "/messages/some-id"),
     ("DELETE", "/messages/some-id"),
     ("GET", "/attachment/actions/some-id"),
