@@ -16,6 +16,9 @@ pub(crate) struct ApiError {
     message: String,
     /// Seconds the client must wait before retrying.
     retry_after: Option<u64>,
+    /// A code naming the failure more precisely, sent as `errors[0].errorCode`, as the
+    /// licenses API does.
+    error_code: Option<u64>,
     /// The OAuth error code (RFC 6749) of a failed token request, such as "invalid_grant",
     /// sent as `error` beside Webex's own fields.
     oauth_error: Option<&'static str>,
@@ -27,7 +30,16 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            error_code: None,
             oauth_error: None,
+        }
+    }
+
+    /// A refused license assignment, with the licenses API's error code.
+    pub(crate) fn license(code: u64, message: impl Into<String>) -> Self {
+        Self {
+            error_code: Some(code),
+            ..Self::bad_request(message)
         }
     }
 
@@ -106,6 +118,9 @@ impl ApiError {
             "errors": [{ "description": self.message }],
             "trackingId": tracking_id,
         });
+        if let Some(code) = self.error_code {
+            body["errors"][0]["errorCode"] = code.into();
+        }
         if let Some(code) = self.oauth_error {
             body["error"] = code.into();
             body["error_description"] = self.message.clone().into();

@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/team/memberships"),
     ("POST", "/team/memberships"),
     ("GET", "/licenses"),
+    ("PATCH", "/licenses/users"),
     ("GET", "/locations"),
     ("GET", "/roles"),
     ("POST", "/messages"),
@@ -438,6 +439,24 @@ async fn walk_organization(walk: &mut Walk, people: &People) {
     walk.call("GET", "/licenses", "/licenses", bot, None).await;
     walk.call("GET", "/licenses", "/licenses?max=1", admin, None)
         .await;
+    let license = walk.sim.add_license("Messaging", 5);
+    let assign = |id: &str| json!({ "email": "jane.doe@example.com", "licenses": [{ "id": id, "operation": "add" }] });
+    walk.call(
+        "PATCH",
+        "/licenses/users",
+        "/licenses/users",
+        admin,
+        Some(assign(&license)),
+    )
+    .await;
+    walk.call(
+        "PATCH",
+        "/licenses/users",
+        "/licenses/users",
+        admin,
+        Some(assign("nope")),
+    )
+    .await;
     walk.call("GET", "/locations", "/locations?max=1", admin, None)
         .await;
     walk.call("GET", "/locations", "/locations?name=den", admin, None)

@@ -47,4 +47,17 @@ impl Simulator {
     pub fn add_role(&self, name: &str) -> String {
         self.shared.world().catalog.add_role(name)
     }
+
+    /// From now on, Create a Person silently leaves this license unassigned although it
+    /// was asked for, as Webex documents it may: the answer still echoes the request, and
+    /// reading the person back shows the truth.
+    pub fn leave_license_unassigned(&self, license_id: &str) {
+        self.shared.world().leave_license_unassigned(license_id);
+    }
+
+    /// The ids of the licenses the person with this email holds; empty when there is no
+    /// such person.
+    pub fn person_licenses(&self, email: &str) -> Vec<String> {
+        self.shared.world().person_licenses(email)
+    }
 }

@@ -14,7 +14,7 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router, middleware};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -46,6 +46,7 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
             get(teams::list_team_memberships).post(teams::add_team_membership),
         )
         .route("/v1/licenses", get(org::list_licenses))
+        .route("/v1/licenses/users", patch(org::assign_licenses))
         .route("/v1/locations", get(org::list_locations))
         .route("/v1/roles", get(org::list_roles))
         .route("/v1/messages", post(messages::create_message))

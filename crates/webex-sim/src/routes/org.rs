@@ -1,15 +1,18 @@
-//! What the organization offers: licenses, locations and roles, to an admin.
+//! What the organization offers, to an admin: licenses (and assigning them), locations
+//! and roles.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Extension, RawQuery, State};
 use axum::response::Response;
 use serde_json::json;
 
 use super::query::{CURSOR, Params};
-use super::{ApiResult, Sim, require_admin};
+use super::{ApiResult, Sim, parse_json, require_admin};
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::paging::Page;
+use crate::world::LicenseAssignment;
 
 /// The query parameters of `GET /v1/licenses`, per the spec: no `max`, no paging.
 const LICENSES_QUERY: &[&str] = &["orgId"];
@@ -65,4 +68,18 @@ pub(super) async fn list_roles(
     Params::parse(query, ROLES_QUERY)?;
     require_admin(&sim, &caller, "spark-admin:roles_read", "list roles")?;
     Ok(Json(json!({ "items": sim.world().catalog.roles_json() })))
+}
+
+/// `PATCH /v1/licenses/users` takes no query parameters, per the spec.
+const ASSIGN_QUERY: &[&str] = &[];
+
+pub(super) async fn assign_licenses(
+    State(sim): Sim,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult {
+    Params::parse(query, ASSIGN_QUERY)?;
+    let assignment: LicenseAssignment = parse_json(&body)?;
+    Ok(Json(sim.world().assign_licenses(&caller, assignment)?))
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod cards;
 mod create_person;
+mod licenses;
 mod markdown;
 mod messages;
 pub(crate) mod org;
@@ -28,6 +29,7 @@ pub use self::rooms::SimRoom;
 pub use self::teams::SimTeam;
 pub use self::tokens::{OAuthApp, Refresh};
 
+pub(crate) use self::licenses::LicenseAssignment;
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;
 pub(crate) use self::rooms::{MembershipFilter, NewMembership};
@@ -55,6 +57,8 @@ pub(crate) struct World {
     people: Vec<Person>,
     /// The licenses, locations and roles people may be given.
     pub(crate) catalog: Catalog,
+    /// Licenses Create a Person leaves unassigned although asked for.
+    unassigned_licenses: Vec<String>,
     rooms: Vec<Room>,
     teams: Vec<Team>,
     /// In creation order, which is the order Webex lists a room's messages in.
@@ -89,6 +93,7 @@ impl World {
             webhooks: Webhooks::new(&org_id),
             tokens: Tokens::new(),
             catalog: Catalog::new(&org_id),
+            unassigned_licenses: Vec::new(),
             org_id,
             bot,
             admin,

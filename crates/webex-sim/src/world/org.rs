@@ -94,6 +94,14 @@ impl Catalog {
         self.licenses.iter().any(|license| license.id == id)
     }
 
+    /// How many people may hold this license; None when there is no such license.
+    pub(crate) fn total_units(&self, id: &str) -> Option<u64> {
+        self.licenses
+            .iter()
+            .find(|license| license.id == id)
+            .map(|license| license.total_units)
+    }
+
     /// Whether this id names a Webex Calling license.
     pub(crate) fn is_calling_license(&self, id: &str) -> bool {
         self.licenses

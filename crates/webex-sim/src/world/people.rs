@@ -160,14 +160,40 @@ impl Person {
 
     /// The Person object as this view shows it.
     pub(crate) fn json(&self, view: PersonView) -> Value {
-        let mut fields = self.fields.clone();
-        if view != PersonView::AdminWithCalling {
-            fields.retain(|key, _| !CALLING_FIELDS.contains(&key.as_str()));
-        }
-        if view == PersonView::Basic {
-            fields.retain(|key, _| !ADMIN_FIELDS.contains(&key.as_str()));
-        }
-        Value::Object(fields)
+        render(self.fields.clone(), view)
+    }
+
+    /// The licenses they hold, in the order they were given.
+    pub(super) fn licenses(&self) -> Vec<String> {
+        self.fields
+            .get("licenses")
+            .and_then(Value::as_array)
+            .map(|licenses| {
+                licenses
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(super) fn set_licenses(&mut self, licenses: Vec<String>) {
+        self.fields.insert("licenses".to_owned(), json!(licenses));
+    }
+
+    /// Sets a field, or removes it when the value is None.
+    pub(super) fn set_field(&mut self, key: &str, value: Option<Value>) {
+        match value {
+            Some(value) => self.fields.insert(key.to_owned(), value),
+            None => self.fields.remove(key),
+        };
+    }
+
+    /// No longer a Webex Calling user: no numbers, extension or location.
+    pub(super) fn drop_calling_fields(&mut self) {
+        self.fields
+            .retain(|key, _| !CALLING_FIELDS.contains(&key.as_str()));
     }
 }
 
@@ -343,4 +369,15 @@ fn comma_list(text: Option<&str>) -> Option<Vec<&str>> {
             .filter(|item| !item.is_empty())
             .collect()
     })
+}
+
+/// A Person object's fields as this view shows them.
+pub(super) fn render(mut fields: Map<String, Value>, view: PersonView) -> Value {
+    if view != PersonView::AdminWithCalling {
+        fields.retain(|key, _| !CALLING_FIELDS.contains(&key.as_str()));
+    }
+    if view == PersonView::Basic {
+        fields.retain(|key, _| !ADMIN_FIELDS.contains(&key.as_str()));
+    }
+    Value::Object(fields)
 }

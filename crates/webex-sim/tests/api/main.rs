@@ -6,6 +6,7 @@ mod cards;
 mod faults;
 mod gateway;
 mod helpers;
+mod licenses;
 mod messages;
 mod org;
 mod people;

@@ -14,6 +14,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/team/memberships"),
     ("POST", "/team/memberships"),
     ("GET", "/licenses"),
+    ("PATCH", "/licenses/users"),
     ("GET", "/locations"),
     ("GET", "/roles"),
     ("POST", "/memberships"),
