@@ -43,6 +43,7 @@ mod webhooks;
 mod world;
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::net::TcpListener;
@@ -54,7 +55,7 @@ pub use self::delivery::{Delivery, sign_webhook_body};
 use self::delivery::Outgoing;
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
-pub use self::world::{OAuthApp, Refresh, SimMessage, SimPerson, SimRoom, SimTeam};
+pub use self::world::{OAuthApp, Refresh, SimFile, SimMessage, SimPerson, SimRoom, SimTeam};
 
 use self::world::World;
 
@@ -132,12 +133,28 @@ impl fmt::Debug for Simulator {
 impl Simulator {
     /// Binds 127.0.0.1 on a free port and serves the API from a tokio task.
     pub async fn start() -> std::io::Result<Simulator> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Binds this address and serves the API from a tokio task; for a sandbox that other
+    /// processes reach at a known port. On an unspecified address (0.0.0.0), the URLs the
+    /// simulator hands out name the loopback address.
+    pub async fn start_on(address: SocketAddr) -> std::io::Result<Simulator> {
+        let listener = TcpListener::bind(address).await?;
+        let mut bound = listener.local_addr()?;
+        if bound.ip().is_unspecified() {
+            bound.set_ip(if bound.is_ipv4() {
+                Ipv4Addr::LOCALHOST.into()
+            } else {
+                Ipv6Addr::LOCALHOST.into()
+            });
+        }
+        let api_url = format!("http://{bound}/v1");
         let shared = Arc::new(Shared {
-            world: Mutex::new(World::new()),
+            world: Mutex::new(World::new(&api_url)),
             messages_changed: Notify::new(),
             http: delivery::client()?,
-            api_url: format!("http://{}/v1", listener.local_addr()?),
+            api_url,
         });
         let app = routes::router(Arc::clone(&shared));
         let server = tokio::spawn(async move {

@@ -46,6 +46,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/webhooks/{webhookId}"),
     ("DELETE", "/webhooks/{webhookId}"),
     ("POST", "/access_token"),
+    ("GET", "/contents/{id}"),
 ];
 
 const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -80,6 +81,7 @@ struct Answer {
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: Value,
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -156,6 +158,7 @@ impl Walk {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         };
         self.check(method, route, path, &answer);
         answer
@@ -253,6 +256,8 @@ fn contract_shape(method: &str, route: &str, answer: &Answer) -> Option<Value> {
                 "token_type": { "type": "string", "enum": ["Bearer"] }
             }
         })),
+        // The bytes of a download are checked where it is made; an error is a Webex error.
+        ("GET", "/contents/{id}") => Some(json!({})),
         ("POST", "/access_token") => Some(json!({
             "type": "object",
             "required": ["error"],
@@ -293,6 +298,7 @@ async fn every_answer_fits_the_response_schema_of_its_operation() {
     walk_teams(&mut walk, &people).await;
     walk_webhooks(&mut walk, &people).await;
     walk_tokens(&mut walk).await;
+    walk_contents(&mut walk, &people).await;
 
     walk.finish();
 }
@@ -721,6 +727,45 @@ async fn walk_tokens(walk: &mut Walk) {
         walk.exchange("POST", "/access_token", "/access_token", request)
             .await;
     }
+}
+
+/// A download: the bytes with their type and name (CONTRACT.md), or a Webex error.
+async fn walk_contents(walk: &mut Walk, people: &People) {
+    let room = walk.sim.direct_room(&people.manager);
+    let csv = b"email\njane@example.com\n".to_vec();
+    let id = walk
+        .sim
+        .say_with_file(
+            &people.manager,
+            &room,
+            "hires",
+            "hires.csv",
+            "text/csv",
+            csv.clone(),
+        )
+        .await;
+    let url = walk.sim.message(&id).expect("the message").files[0].clone();
+    let path = url.trim_start_matches(&walk.sim.api_url()).to_owned();
+    let download = walk
+        .call("GET", "/contents/{id}", &path, &people.bot.token, None)
+        .await;
+    let header = |name: &str| {
+        download
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
+    if header("content-type") != Some("text/csv")
+        || header("content-disposition") != Some("attachment; filename=\"hires.csv\"")
+        || download.bytes != csv
+    {
+        walk.failures.push(format!(
+            "GET {path}: not the file as posted: {:?}",
+            download.headers
+        ));
+    }
+    walk.call("GET", "/contents/{id}", &path, &people.admin.token, None)
+        .await;
 }
 
 #[test]

@@ -11,15 +11,24 @@ impl Simulator {
     /// Posts a message as this person, waits until its webhooks are delivered, and returns
     /// its id. In a group room the bot hears of it only if it mentions the bot.
     pub async fn say(&self, from: &SimPerson, room: &SimRoom, text: &str) -> String {
-        self.post(NewMessage {
-            text: Some(text.to_owned()),
-            ..message_from(from, room)
-        })
-        .await
+        self.post(self.plain(from, room, text)).await
     }
 
     /// Like [`Simulator::say`], with the bot @mentioned first, as a Webex client writes it.
     pub async fn mention_bot(&self, from: &SimPerson, room: &SimRoom, text: &str) -> String {
+        self.post(self.mention(from, room, text)).await
+    }
+
+    /// A plain text message from this person in this room.
+    pub(super) fn plain(&self, from: &SimPerson, room: &SimRoom, text: &str) -> NewMessage {
+        NewMessage {
+            text: Some(text.to_owned()),
+            ..message_from(from, room)
+        }
+    }
+
+    /// A message from this person that @mentions the bot first, as a Webex client writes it.
+    pub(super) fn mention(&self, from: &SimPerson, room: &SimRoom, text: &str) -> NewMessage {
         let bot = self.bot();
         let html = format!(
             "<p><spark-mention data-object-type=\"person\" data-object-id=\"{}\">{}</spark-mention> {}</p>",
@@ -27,16 +36,16 @@ impl Simulator {
             bot.display_name,
             escape_html(text)
         );
-        self.post(NewMessage {
+        NewMessage {
             text: Some(format!("{} {text}", bot.display_name)),
             html: Some(html),
             mentioned_people: vec![bot.id],
             ..message_from(from, room)
-        })
-        .await
+        }
     }
 
-    async fn post(&self, new: NewMessage) -> String {
+    /// Stores the message, waits until its webhooks are delivered, and returns its id.
+    pub(super) async fn post(&self, new: NewMessage) -> String {
         let (message, deliveries) = self.shared.world().create_message(new);
         self.shared.announce_message(deliveries).await;
         message.id
@@ -83,6 +92,12 @@ impl Simulator {
     /// empty when there is no such person or space.
     pub fn direct_messages_with(&self, email: &str) -> Vec<SimMessage> {
         self.shared.world().direct_messages_with(email)
+    }
+
+    /// The message with this id as it stands (its latest text after edits); None when
+    /// there is none, or it was deleted.
+    pub fn message(&self, id: &str) -> Option<SimMessage> {
+        self.shared.world().message_by_id(id)
     }
 
     /// The room's messages, in creation order; deleted ones are gone from it, as from the API.

@@ -2,6 +2,7 @@
 //! its methods to the one handle.
 
 mod faults;
+mod files;
 mod messages;
 mod people;
 mod rooms;

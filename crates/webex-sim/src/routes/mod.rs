@@ -2,6 +2,7 @@
 //! world, and shapes the answer.
 
 mod actions;
+mod contents;
 mod messages;
 mod oauth;
 mod org;
@@ -56,6 +57,7 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
             get(messages::get_message).delete(messages::delete_message),
         )
         .route("/v1/attachment/actions/{id}", get(actions::get_action))
+        .route("/v1/contents/{id}", get(contents::get_content))
         .route("/v1/access_token", post(oauth::access_token))
         .route(
             "/v1/webhooks",

@@ -31,7 +31,14 @@ pub struct SimMessage {
     pub parent_id: Option<String>,
     /// The people the message @mentions: a bot sees group messages only when it is one.
     pub mentioned_people: Vec<String>,
+    /// The URLs of its files: content URLs on the API host for files posted to Webex, or
+    /// whatever URL a test put there.
+    pub files: Vec<String>,
     pub created: String,
+    /// When it was last edited.
+    pub updated: Option<String>,
+    /// How many times it was edited: Webex allows 10.
+    pub edits: u32,
 }
 
 /// A message about to be stored: checked already, when it came through the API.
@@ -46,6 +53,7 @@ pub(crate) struct NewMessage {
     pub(crate) attachments: Vec<Value>,
     pub(crate) parent_id: Option<String>,
     pub(crate) mentioned_people: Vec<String>,
+    pub(crate) files: Vec<String>,
 }
 
 /// The body of `POST /v1/messages`.
@@ -168,7 +176,10 @@ impl World {
             attachments: new.attachments,
             parent_id: new.parent_id,
             mentioned_people: new.mentioned_people,
+            files: new.files,
             created: ids::timestamp(),
+            updated: None,
+            edits: 0,
         };
         self.messages.push(message.clone());
         let data = self.message_webhook_data(&message);
@@ -190,12 +201,14 @@ impl World {
             "text": message.text,
             "markdown": message.markdown,
             "html": message.html,
+            "files": non_empty(&message.files),
             "attachments": non_empty(&message.attachments),
             "parentId": message.parent_id,
             "personId": message.person_id,
             "personEmail": message.person_email,
             "mentionedPeople": non_empty(&message.mentioned_people),
             "created": message.created,
+            "updated": message.updated,
         })))
     }
 
@@ -208,6 +221,7 @@ impl World {
             "personId": message.person_id,
             "personEmail": message.person_email,
             "mentionedPeople": non_empty(&message.mentioned_people),
+            "files": non_empty(&message.files),
             "created": message.created,
         })))
     }
@@ -227,6 +241,10 @@ impl World {
                 || viewer_id != self.bot.id
                 || message.person_id == viewer_id
                 || message.mentioned_people.iter().any(|id| id == viewer_id))
+    }
+
+    pub(crate) fn message_by_id(&self, id: &str) -> Option<SimMessage> {
+        self.message(id).cloned()
     }
 
     pub(super) fn message(&self, id: &str) -> Option<&SimMessage> {
@@ -319,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_bot_sees_group_messages_only_when_mentioned_or_its_own() {
-        let mut world = World::new();
+        let mut world = World::new("http://127.0.0.1:9/v1");
         let alice = world.add_person("alice@example.com", "Alice");
         let bot_id = world.bot().id.clone();
         let room = world.group_room("Team", vec![alice.id.clone()]);

@@ -4,6 +4,7 @@
 mod actions;
 mod cards;
 mod create_person;
+mod files;
 mod licenses;
 mod markdown;
 mod messages;
@@ -23,6 +24,7 @@ use super::gateway::Call;
 use super::ids;
 use super::webhooks::Webhooks;
 
+pub use self::files::SimFile;
 pub use self::messages::SimMessage;
 pub use self::people::SimPerson;
 pub use self::rooms::SimRoom;
@@ -37,6 +39,7 @@ pub(crate) use self::teams::NewTeamMembership;
 pub(crate) use self::tokens::RefreshRequest;
 
 use self::actions::AttachmentAction;
+use self::files::StoredFile;
 use self::org::{Catalog, FULL_ADMIN_ROLE};
 use self::people::Person;
 use self::rooms::Room;
@@ -50,6 +53,8 @@ const ADMIN_NAME: &str = "Org Admin";
 
 /// Everything the simulated Webex holds, behind one lock.
 pub(crate) struct World {
+    /// "http://HOST:PORT/v1": the base of the content URLs of files.
+    api_url: String,
     org_id: String,
     bot: SimPerson,
     admin: SimPerson,
@@ -67,6 +72,8 @@ pub(crate) struct World {
     /// them, but tests need to see that they were deleted rather than never sent.
     pub(crate) deleted_messages: Vec<SimMessage>,
     actions: Vec<AttachmentAction>,
+    /// Files posted with messages, in the order they came.
+    files: Vec<StoredFile>,
     pub(crate) webhooks: Webhooks,
     /// The admin's OAuth integration and scopes.
     pub(crate) tokens: Tokens,
@@ -78,8 +85,8 @@ pub(crate) struct World {
 }
 
 impl World {
-    /// An organization holding only the bot and an admin.
-    pub(crate) fn new() -> Self {
+    /// An organization holding only the bot and an admin, served at this API base.
+    pub(crate) fn new(api_url: &str) -> Self {
         let org_id = ids::webex_id("ORGANIZATION");
         let (bot, bot_person) = Person::signed_in(&org_id, BOT_EMAIL, BOT_NAME, "bot", json!([]));
         let (admin, admin_person) = Person::signed_in(
@@ -90,6 +97,7 @@ impl World {
             json!([FULL_ADMIN_ROLE]),
         );
         Self {
+            api_url: api_url.to_owned(),
             webhooks: Webhooks::new(&org_id),
             tokens: Tokens::new(),
             catalog: Catalog::new(&org_id),
@@ -103,6 +111,7 @@ impl World {
             messages: Vec::new(),
             deleted_messages: Vec::new(),
             actions: Vec::new(),
+            files: Vec::new(),
             calls: Vec::new(),
             deliveries: Vec::new(),
             faults: FaultPlan::default(),

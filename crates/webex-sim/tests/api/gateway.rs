@@ -82,3 +82,34 @@ async fn people_me_answers_as_the_tokens_owner() {
     assert_eq!(me.body["emails"], json!(["onboard-bot@webex.bot"]));
     assert_eq!(me.body["type"], "bot");
 }
+
+#[tokio::test]
+async fn the_simulator_serves_on_a_given_address() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = free.local_addr().expect("an address");
+    drop(free);
+
+    let sim = Simulator::start_on(address)
+        .await
+        .expect("it binds the address");
+    let anywhere = Simulator::start_on("0.0.0.0:0".parse().expect("an address"))
+        .await
+        .expect("it binds any address");
+
+    assert_eq!(sim.api_url(), format!("http://{address}/v1"));
+    assert!(
+        anywhere.api_url().starts_with("http://127.0.0.1:"),
+        "{}",
+        anywhere.api_url()
+    );
+    let client = http_client(Duration::from_secs(5));
+    for sim in [&sim, &anywhere] {
+        let me = send(
+            client
+                .get(format!("{}/people/me", sim.api_url()))
+                .bearer_auth(sim.bot().token),
+        )
+        .await;
+        assert_eq!(me.status, 200);
+    }
+}

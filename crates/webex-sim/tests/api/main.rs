@@ -4,6 +4,7 @@
 
 mod cards;
 mod faults;
+mod files;
 mod gateway;
 mod helpers;
 mod licenses;

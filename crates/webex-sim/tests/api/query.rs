@@ -28,6 +28,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/webhooks/some-id"),
     ("PUT", "/webhooks/some-id"),
     ("DELETE", "/webhooks/some-id"),
+    ("GET", "/contents/some-id"),
+    ("POST", "/access_token"),
 ];
 
 #[tokio::test]
