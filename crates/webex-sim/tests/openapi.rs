@@ -38,6 +38,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/messages"),
     ("GET", "/messages/direct"),
     ("GET", "/messages/{messageId}"),
+    ("PUT", "/messages/{messageId}"),
     ("DELETE", "/messages/{messageId}"),
     ("GET", "/attachment/actions/{id}"),
     ("GET", "/webhooks"),
@@ -597,6 +598,31 @@ async fn walk_messages_and_rooms(walk: &mut Walk, people: &People) {
         &action,
         &stranger.token,
         None,
+    )
+    .await;
+
+    let sent = walk
+        .call(
+            "POST",
+            "/messages",
+            "/messages",
+            bot,
+            Some(json!({ "toPersonEmail": manager.email, "text": "Creating..." })),
+        )
+        .await;
+    let edit_path = format!("/messages/{}", sent.id());
+    let room_id = sent.body["roomId"].clone();
+    let edit = json!({ "roomId": room_id, "markdown": "**Created**" });
+    walk.call("PUT", "/messages/{messageId}", &edit_path, bot, Some(edit))
+        .await;
+    let card_edit = json!({ "roomId": room_id, "text": "no" });
+    let card_path = format!("/messages/{card_id}");
+    walk.call(
+        "PUT",
+        "/messages/{messageId}",
+        &card_path,
+        bot,
+        Some(card_edit),
     )
     .await;
 

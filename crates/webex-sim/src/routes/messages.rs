@@ -1,4 +1,4 @@
-//! Messages: sending, reading and deleting them.
+//! Messages: sending, reading, listing, editing and deleting them.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,7 +10,7 @@ use super::query::Params;
 use super::{ApiResult, Sim, parse_json};
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::world::MessageRequest;
+use crate::world::{MessageEdit, MessageRequest};
 
 /// `POST /v1/messages` takes no query parameters, per the spec.
 const CREATE_QUERY: &[&str] = &[];
@@ -57,7 +57,8 @@ pub(super) async fn delete_message(
     RawQuery(query): RawQuery,
 ) -> Result<StatusCode, ApiError> {
     Params::parse(query, DELETE_QUERY)?;
-    sim.world().delete_message(&caller, &id)?;
+    let deliveries = sim.world().delete_message(&caller, &id)?;
+    tokio::spawn(async move { sim.deliver_all(deliveries).await });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -77,4 +78,21 @@ pub(super) async fn list_direct_messages(
         params.get("parentId"),
     )?;
     Ok(Json(json!({ "items": messages })))
+}
+
+/// `PUT /v1/messages/{messageId}` takes no query parameters, per the spec.
+const EDIT_QUERY: &[&str] = &[];
+
+pub(super) async fn edit_message(
+    State(sim): Sim,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult {
+    Params::parse(query, EDIT_QUERY)?;
+    let edit: MessageEdit = parse_json(&body)?;
+    let (json, deliveries) = sim.world().edit_message(&caller, &id, edit)?;
+    tokio::spawn(async move { sim.announce_message(deliveries).await });
+    Ok(Json(json))
 }

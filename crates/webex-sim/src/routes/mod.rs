@@ -54,7 +54,9 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
         .route("/v1/messages/direct", get(messages::list_direct_messages))
         .route(
             "/v1/messages/{id}",
-            get(messages::get_message).delete(messages::delete_message),
+            get(messages::get_message)
+                .put(messages::edit_message)
+                .delete(messages::delete_message),
         )
         .route("/v1/attachment/actions/{id}", get(actions::get_action))
         .route("/v1/contents/{id}", get(contents::get_content))

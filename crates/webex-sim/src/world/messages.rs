@@ -182,15 +182,17 @@ impl World {
             edits: 0,
         };
         self.messages.push(message.clone());
-        let data = self.message_webhook_data(&message);
-        let deliveries = self.webhooks.on_event(
-            "messages",
-            "created",
-            &message.person_id,
-            &data,
-            |owner_id| self.sees(owner_id, &message),
-        );
+        let deliveries = self.message_event(&message, "created");
         (message, deliveries)
+    }
+
+    /// The webhook deliveries of an event on a message, to those who may see it.
+    pub(super) fn message_event(&self, message: &SimMessage, event: &str) -> Vec<Outgoing> {
+        let data = self.message_webhook_data(message);
+        self.webhooks
+            .on_event("messages", event, &message.person_id, &data, |owner_id| {
+                self.sees(owner_id, message)
+            })
     }
 
     pub(crate) fn message_json(&self, message: &SimMessage) -> Value {
@@ -258,22 +260,6 @@ impl World {
             .ok_or_else(message_not_found)
     }
 
-    pub(crate) fn delete_message(&mut self, caller: &Caller, id: &str) -> Result<(), ApiError> {
-        let index = self
-            .messages
-            .iter()
-            .position(|message| message.id == id && self.sees(&caller.id, message))
-            .ok_or_else(message_not_found)?;
-        if self.messages[index].person_id != caller.id {
-            return Err(ApiError::forbidden(
-                "Only the sender of a message may delete it.",
-            ));
-        }
-        let deleted = self.messages.remove(index);
-        self.deleted_messages.push(deleted);
-        Ok(())
-    }
-
     /// `GET /v1/messages/direct`: the caller's messages with one person in their 1:1
     /// space, newest first, those of one thread only when `parent_id` is given; none when
     /// they have no such space yet.
@@ -317,11 +303,11 @@ impl World {
     }
 }
 
-fn message_not_found() -> ApiError {
+pub(super) fn message_not_found() -> ApiError {
     ApiError::not_found("The requested message was not found.")
 }
 
-fn check_length(field: &str, value: Option<&str>) -> Result<(), ApiError> {
+pub(super) fn check_length(field: &str, value: Option<&str>) -> Result<(), ApiError> {
     let length = value.map_or(0, str::len);
     if length > MAX_MESSAGE_BYTES {
         return Err(ApiError::bad_request(format!(

@@ -4,6 +4,7 @@
 mod actions;
 mod cards;
 mod create_person;
+mod edits;
 mod files;
 mod licenses;
 mod markdown;
@@ -31,6 +32,7 @@ pub use self::rooms::SimRoom;
 pub use self::teams::SimTeam;
 pub use self::tokens::{OAuthApp, Refresh};
 
+pub(crate) use self::edits::MessageEdit;
 pub(crate) use self::licenses::LicenseAssignment;
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;

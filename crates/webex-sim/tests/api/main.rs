@@ -3,6 +3,7 @@
 //! One binary, one module per concern; `helpers` holds what they share.
 
 mod cards;
+mod edits;
 mod faults;
 mod files;
 mod gateway;

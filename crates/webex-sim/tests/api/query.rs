@@ -21,6 +21,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/messages"),
     ("GET", "/messages/direct"),
     ("GET", "/messages/some-id"),
+    ("PUT", "/messages/some-id"),
     ("DELETE", "/messages/some-id"),
     ("GET", "/attachment/actions/some-id"),
     ("GET", "/webhooks"),
