@@ -4,6 +4,7 @@
 mod actions;
 mod contents;
 mod messages;
+mod multipart;
 mod oauth;
 mod org;
 mod people;
@@ -14,7 +15,7 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router, middleware};
 use serde::de::DeserializeOwned;
@@ -23,6 +24,9 @@ use serde_json::Value;
 use super::Shared;
 use super::error::ApiError;
 use super::gateway::{Caller, gateway};
+
+/// The largest request body taken: Webex's limit on an uploaded file.
+const MAX_BODY_BYTES: usize = 100 * 1024 * 1024;
 
 pub(super) type Sim = State<Arc<Shared>>;
 pub(super) type ApiResult = Result<Json<Value>, ApiError>;
@@ -71,6 +75,8 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
                 .put(webhooks::update_webhook)
                 .delete(webhooks::delete_webhook),
         )
+        // Webex takes files of up to 100 MB.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(|| async { ApiError::not_found("The requested resource could not be found.") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(middleware::from_fn_with_state(Arc::clone(&sim), gateway))

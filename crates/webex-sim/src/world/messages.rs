@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::cards::check_attachments;
 use super::rooms::{RoomKind, room_not_found};
-use super::{World, markdown};
+use super::{SimFile, World, markdown};
 use crate::delivery::Outgoing;
 use crate::error::ApiError;
 use crate::gateway::Caller;
@@ -56,18 +56,23 @@ pub(crate) struct NewMessage {
     pub(crate) files: Vec<String>,
 }
 
-/// The body of `POST /v1/messages`.
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/messages`, as JSON or as a multipart form with a file.
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MessageRequest {
-    room_id: Option<String>,
-    to_person_id: Option<String>,
-    to_person_email: Option<String>,
-    text: Option<String>,
-    markdown: Option<String>,
+    pub(crate) room_id: Option<String>,
+    pub(crate) to_person_id: Option<String>,
+    pub(crate) to_person_email: Option<String>,
+    pub(crate) text: Option<String>,
+    pub(crate) markdown: Option<String>,
     #[serde(default)]
-    attachments: Vec<Value>,
-    parent_id: Option<String>,
+    pub(crate) attachments: Vec<Value>,
+    pub(crate) parent_id: Option<String>,
+    /// Public URLs for Webex to fetch: not simulated, so refused rather than ignored.
+    pub(crate) files: Option<Value>,
+    /// The file of a multipart form.
+    #[serde(skip)]
+    pub(crate) upload: Option<SimFile>,
 }
 
 impl World {
@@ -85,21 +90,36 @@ impl World {
             markdown,
             attachments,
             parent_id,
+            files,
+            upload,
         } = request;
+        if files.is_some() {
+            return Err(ApiError::bad_request(
+                "files by URL are not simulated: upload the file as multipart/form-data.",
+            ));
+        }
         check_length("text", text.as_deref())?;
         check_length("markdown", markdown.as_deref())?;
         check_attachments(&attachments)?;
+        if upload.is_some() && !attachments.is_empty() {
+            return Err(ApiError::bad_request(
+                "A message carries a file or a card, not both.",
+            ));
+        }
         let text = text.filter(|text| !text.trim().is_empty());
         let markdown = markdown.filter(|markdown| !markdown.trim().is_empty());
-        if text.is_none() && markdown.is_none() && attachments.is_empty() {
+        if text.is_none() && markdown.is_none() && attachments.is_empty() && upload.is_none() {
             return Err(ApiError::bad_request(
-                "A message needs text, markdown or an attachment.",
+                "A message needs text, markdown, a file or an attachment.",
             ));
         }
         let room_id = self.target_room(caller, room_id, to_person_id, to_person_email)?;
         if let Some(parent_id) = &parent_id {
             self.check_parent(parent_id, &room_id)?;
         }
+        let files = upload
+            .map(|file| vec![self.store_file(&room_id, file)])
+            .unwrap_or_default();
         Ok(NewMessage {
             room_id,
             person_id: caller.id.clone(),
@@ -108,6 +128,7 @@ impl World {
             markdown,
             attachments,
             parent_id,
+            files,
             ..NewMessage::default()
         })
     }

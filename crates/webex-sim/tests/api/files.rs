@@ -136,3 +136,185 @@ async fn a_foreign_file_url_is_kept_as_given() {
     assert!(api.sim.file(foreign).is_none());
     assert!(api.sim.message("no-such-message").is_none());
 }
+
+const BOUNDARY: &str = "simulated-form-boundary";
+
+/// A multipart part: a field, or a file with its name and type.
+enum FormPart<'a> {
+    Field(&'a str, &'a str),
+    File(&'a str, &'a str, &'a str, &'a [u8]),
+}
+
+/// `POST /v1/messages` as `multipart/form-data` with these parts.
+async fn post_form(api: &TestSim, token: &str, parts: &[FormPart<'_>]) -> Answer {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            FormPart::Field(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
+                        .as_bytes(),
+                );
+            }
+            FormPart::File(name, filename, content_type, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                         Content-Type: {content_type}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    send(
+        api.http
+            .post(api.url("/messages"))
+            .bearer_auth(token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_message_uploaded_as_multipart_carries_its_file() {
+    let api = spawn_simulator().await;
+    let (target_url, mut received) = spawn_receiver().await;
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    api.register_webhook(&manager, "messages", &target_url)
+        .await;
+    let bot = api.sim.bot();
+    let room = api.sim.direct_room(&manager);
+    let top = api.sim.say(&manager, &room, "the report please").await;
+
+    let sent = post_form(
+        &api,
+        &bot.token,
+        &[
+            FormPart::Field("roomId", &room.id),
+            FormPart::Field("markdown", "**Report** attached"),
+            FormPart::Field("parentId", &top),
+            FormPart::File("files", "report.csv", "text/csv", CSV),
+        ],
+    )
+    .await;
+    let by_email = post_form(
+        &api,
+        &bot.token,
+        &[
+            FormPart::Field("toPersonEmail", &manager.email),
+            FormPart::File("files", "logo.png", "image/png", b"\x89PNG\r\n"),
+        ],
+    )
+    .await;
+
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(sent.body["text"], "Report attached");
+    assert_eq!(sent.body["parentId"], top.as_str());
+    let url = sent.body["files"][0]
+        .as_str()
+        .expect("a file URL")
+        .to_owned();
+    let file = api.sim.file(&url).expect("the uploaded file");
+    assert_eq!(
+        (file.name.as_str(), file.content_type.as_str()),
+        ("report.csv", "text/csv")
+    );
+    assert_eq!(file.bytes, CSV);
+    let download = api
+        .http
+        .get(&url)
+        .bearer_auth(&manager.token)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(download.bytes().await.expect("bytes").as_ref(), CSV);
+    let id = sent.body["id"].as_str().expect("an id");
+    assert_eq!(
+        api.sim.message(id).map(|message| message.files),
+        Some(vec![url.clone()])
+    );
+    next_delivery(&mut received).await;
+    let envelope = next_delivery(&mut received).await.json();
+    assert_eq!(envelope["data"]["files"], json!([url]));
+    assert_eq!(by_email.status, 200, "{}", by_email.body);
+    assert_eq!(by_email.body["roomId"], room.id.as_str());
+    assert!(by_email.body.get("text").is_none());
+}
+
+#[tokio::test]
+async fn a_multipart_message_takes_one_file_and_its_own_fields_only() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let room = api.sim.direct_room(&manager);
+    let file = FormPart::File("files", "a.csv", "text/csv", CSV);
+
+    let two_files = post_form(
+        &api,
+        &bot.token,
+        &[
+            FormPart::Field("roomId", &room.id),
+            file,
+            FormPart::File("files", "b.csv", "text/csv", CSV),
+        ],
+    )
+    .await;
+    let unknown = post_form(
+        &api,
+        &bot.token,
+        &[
+            FormPart::Field("roomId", &room.id),
+            FormPart::Field("colour", "red"),
+            FormPart::File("files", "a.csv", "text/csv", CSV),
+        ],
+    )
+    .await;
+    let file_as_field = post_form(
+        &api,
+        &bot.token,
+        &[
+            FormPart::Field("roomId", &room.id),
+            FormPart::Field("files", "https://example.com/a.csv"),
+        ],
+    )
+    .await;
+    let nothing = post_form(&api, &bot.token, &[FormPart::Field("roomId", &room.id)]).await;
+    let plain_text = send(
+        api.http
+            .post(api.url("/messages"))
+            .bearer_auth(&bot.token)
+            .header("content-type", "text/plain")
+            .body(format!("roomId={}", room.id)),
+    )
+    .await;
+    let url_files = api
+        .post(
+            &bot.token,
+            "/messages",
+            json!({ "roomId": room.id, "text": "see", "files": ["https://example.com/a.csv"] }),
+        )
+        .await;
+
+    assert_eq!(two_files.status, 400);
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("colour")
+    );
+    assert_eq!(file_as_field.status, 400);
+    assert_eq!(nothing.status, 400);
+    assert_eq!(plain_text.status, 415);
+    assert_eq!(url_files.status, 400);
+    assert!(api.sim.messages_in(&room.id).is_empty());
+}
