@@ -60,4 +60,13 @@ impl Simulator {
     pub fn person_licenses(&self, email: &str) -> Vec<String> {
         self.shared.world().person_licenses(email)
     }
+
+    /// From now on, at most `rate` Create a Person calls succeed in any one-second window;
+    /// beyond it they answer 429 with `Retry-After: retry_after_secs` and create no one.
+    /// 0 turns the limit off.
+    pub fn limit_creates_per_second(&self, rate: u32, retry_after_secs: u64) {
+        self.shared
+            .world()
+            .limit_creates_per_second(rate, retry_after_secs);
+    }
 }

@@ -1,15 +1,24 @@
 //! Create a Person: who may, and what it checks of the new person before storing them.
 
+use std::time::Instant;
+
 use serde_json::{Map, Value, json};
 
 use super::World;
 use super::people::{Person, PersonView, render};
 use super::person_body::{check_assignments, check_fields, required_emails, trimmed_text};
+use super::rate_limit::CreateLimit;
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::ids;
 
 impl World {
+    /// From now on, at most `rate` creates succeed in any one second; beyond, 429 with
+    /// `Retry-After`. 0 lifts the limit.
+    pub(crate) fn limit_creates_per_second(&mut self, rate: u32, retry_after_secs: u64) {
+        self.create_limit = CreateLimit::new(rate, retry_after_secs);
+    }
+
     /// Create a Person: only an admin may; the body holds only fields of the spec's request
     /// schema, exactly one email, at least one name; every license, role, location and
     /// manager it names must exist, a Webex Calling user must come whole, and an email may
@@ -24,6 +33,10 @@ impl World {
         view: PersonView,
     ) -> Result<Value, ApiError> {
         self.require_admin_scope(caller, "spark-admin:people_write", "create people")?;
+        let now = Instant::now();
+        if let Some(limit) = &mut self.create_limit {
+            limit.check(now)?;
+        }
         check_fields(&fields)?;
         let emails = required_emails(&fields)?;
         if emails.len() > 1 {
@@ -82,6 +95,9 @@ impl World {
             person.drop_calling_fields();
         }
         self.people.push(person);
+        if let Some(limit) = &mut self.create_limit {
+            limit.record(now);
+        }
         Ok(answer)
     }
 }

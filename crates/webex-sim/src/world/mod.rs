@@ -12,6 +12,7 @@ mod messages;
 pub(crate) mod org;
 mod people;
 mod person_body;
+mod rate_limit;
 mod rooms;
 mod teams;
 mod tokens;
@@ -44,6 +45,7 @@ use self::actions::AttachmentAction;
 use self::files::StoredFile;
 use self::org::{Catalog, FULL_ADMIN_ROLE};
 use self::people::Person;
+use self::rate_limit::CreateLimit;
 use self::rooms::Room;
 use self::teams::Team;
 use self::tokens::Tokens;
@@ -66,6 +68,8 @@ pub(crate) struct World {
     pub(crate) catalog: Catalog,
     /// Licenses Create a Person leaves unassigned although asked for.
     unassigned_licenses: Vec<String>,
+    /// The rate Create a Person is held to, when a test sets one.
+    create_limit: Option<CreateLimit>,
     rooms: Vec<Room>,
     teams: Vec<Team>,
     /// In creation order, which is the order Webex lists a room's messages in.
@@ -104,6 +108,7 @@ impl World {
             tokens: Tokens::new(),
             catalog: Catalog::new(&org_id),
             unassigned_licenses: Vec::new(),
+            create_limit: None,
             org_id,
             bot,
             admin,

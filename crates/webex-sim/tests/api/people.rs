@@ -444,3 +444,35 @@ async fn a_field_create_a_person_does_not_take_is_refused_by_name() {
         .await;
     assert_eq!(every_field.status, 200, "{}", every_field.body);
 }
+
+#[tokio::test]
+async fn creates_beyond_the_rate_answer_429_with_retry_after_and_create_no_one() {
+    let api = spawn_simulator().await;
+    let admin = api.sim.admin();
+    api.sim.limit_creates_per_second(2, 3);
+    let create = |n: usize| json!({ "emails": [format!("hire{n}@example.com")], "displayName": format!("Hire {n}") });
+    let started = std::time::Instant::now();
+
+    let first = api.create_person(&admin.token, create(1)).await;
+    let second = api.create_person(&admin.token, create(2)).await;
+    let third = api.create_person(&admin.token, create(3)).await;
+
+    assert_eq!((first.status, second.status), (200, 200));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the creates took too long to test"
+    );
+    assert_eq!(third.status, 429);
+    assert_eq!(third.header("retry-after"), Some("3"));
+    assert!(third.body["trackingId"].is_string());
+    assert!(api.sim.people_with_email("hire3@example.com").is_empty());
+
+    tokio::time::sleep_until((started + Duration::from_millis(1300)).into()).await;
+    let after_a_second = api.create_person(&admin.token, create(3)).await;
+    assert_eq!(after_a_second.status, 200, "{}", after_a_second.body);
+
+    api.sim.limit_creates_per_second(0, 3);
+    for n in 4..9 {
+        assert_eq!(api.create_person(&admin.token, create(n)).await.status, 200);
+    }
+}
