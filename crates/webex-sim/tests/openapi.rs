@@ -35,11 +35,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/licenses/users"),
     ("GET", "/locations"),
     ("GET", "/roles"),
+    ("GET", "/messages"),
     ("POST", "/messages"),
     ("GET", "/messages/direct"),
     ("GET", "/messages/{messageId}"),
     ("PUT", "/messages/{messageId}"),
     ("DELETE", "/messages/{messageId}"),
+    ("POST", "/attachment/actions"),
     ("GET", "/attachment/actions/{id}"),
     ("GET", "/webhooks"),
     ("POST", "/webhooks"),
@@ -570,6 +572,38 @@ async fn walk_messages_and_rooms(walk: &mut Walk, people: &People) {
         "/messages/no-such-message",
         bot,
         None,
+    )
+    .await;
+
+    let list = format!("/messages?roomId={}&max=1", room.id);
+    walk.call("GET", "/messages", &list, &manager.token, None)
+        .await;
+    let mentions = format!("/messages?roomId={}&mentionedPeople=me", room.id);
+    walk.call("GET", "/messages", &mentions, bot, None).await;
+    walk.call(
+        "GET",
+        "/messages",
+        &format!("/messages?roomId={}", room.id),
+        bot,
+        None,
+    )
+    .await;
+    let submit = json!({ "type": "submit", "messageId": card_id, "inputs": { "email": "x@y.z" } });
+    walk.call(
+        "POST",
+        "/attachment/actions",
+        "/attachment/actions",
+        &manager.token,
+        Some(submit),
+    )
+    .await;
+    let refused = json!({ "type": "submit", "messageId": card_id, "inputs": { "phone": "1" } });
+    walk.call(
+        "POST",
+        "/attachment/actions",
+        "/attachment/actions",
+        &manager.token,
+        Some(refused),
     )
     .await;
 

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde_json::json;
 
 use super::multipart::{self, Part};
@@ -13,7 +14,8 @@ use super::{ApiResult, Sim, parse_json};
 use crate::SimFile;
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::world::{MessageEdit, MessageRequest};
+use crate::paging::{list_response, next_link};
+use crate::world::{MessageEdit, MessageFilter, MessageRequest};
 
 /// `POST /v1/messages` takes no query parameters, per the spec.
 const CREATE_QUERY: &[&str] = &[];
@@ -176,4 +178,45 @@ pub(super) async fn edit_message(
     let (json, deliveries) = sim.world().edit_message(&caller, &id, edit)?;
     tokio::spawn(async move { sim.announce_message(deliveries).await });
     Ok(Json(json))
+}
+
+/// The query parameters of `GET /v1/messages`, per the spec: its next pages are asked
+/// for with `beforeMessage`, so it takes no cursor.
+const LIST_QUERY: &[&str] = &[
+    "roomId",
+    "parentId",
+    "mentionedPeople",
+    "before",
+    "beforeMessage",
+    "max",
+];
+
+/// How many messages a page holds unless `max` says otherwise, as Webex documents.
+const DEFAULT_PAGE_SIZE: usize = 50;
+
+pub(super) async fn list_messages(
+    State(sim): Sim,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(query, LIST_QUERY)?;
+    let max = match params.get("max") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(_) => params.page()?.max,
+    };
+    let filter = MessageFilter {
+        room_id: params.get("roomId").map(str::to_owned),
+        parent_id: params.get("parentId").map(str::to_owned),
+        mentioned_people: params.get("mentionedPeople").map(str::to_owned),
+        before: params.get("before").map(str::to_owned),
+        before_message: params.get("beforeMessage").map(str::to_owned),
+        max,
+    };
+    let (messages, last) = sim.world().list_messages(&caller, &filter)?;
+    let next = last.map(|last| {
+        let list_url = format!("{}/messages", sim.api_url);
+        let paging = format!("max={max}&beforeMessage={last}");
+        next_link(&list_url, params.raw(), &["max", "beforeMessage"], &paging)
+    });
+    Ok(list_response(messages, next))
 }

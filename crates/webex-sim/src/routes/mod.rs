@@ -54,7 +54,10 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
         .route("/v1/licenses/users", patch(org::assign_licenses))
         .route("/v1/locations", get(org::list_locations))
         .route("/v1/roles", get(org::list_roles))
-        .route("/v1/messages", post(messages::create_message))
+        .route(
+            "/v1/messages",
+            get(messages::list_messages).post(messages::create_message),
+        )
         .route("/v1/messages/direct", get(messages::list_direct_messages))
         .route(
             "/v1/messages/{id}",
@@ -62,6 +65,7 @@ pub(crate) fn router(sim: Arc<Shared>) -> Router {
                 .put(messages::edit_message)
                 .delete(messages::delete_message),
         )
+        .route("/v1/attachment/actions", post(actions::create_action))
         .route("/v1/attachment/actions/{id}", get(actions::get_action))
         .route("/v1/contents/{id}", get(contents::get_content))
         .route("/v1/access_token", post(oauth::access_token))

@@ -1,5 +1,6 @@
 //! Card submissions: what a click on a card's `Action.Submit` sends, and who hears of it.
 
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{World, cards};
@@ -42,7 +43,63 @@ impl AttachmentAction {
     }
 }
 
+/// The body of `POST /v1/attachment/actions`: the fields of the spec's request schema only.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NewAction {
+    #[serde(rename = "type")]
+    kind: String,
+    message_id: String,
+    inputs: Value,
+}
+
 impl World {
+    /// `POST /v1/attachment/actions`: a person submits a card through the API, under the
+    /// same rules as a click in a client (`submit`), and the webhooks follow. Returns the
+    /// action with the deliveries it causes.
+    ///
+    /// # Errors
+    /// 404 for a message the caller cannot see (deleted cards stay submittable to the
+    /// room's members, as in `submit`), 400 for anything `submit` refuses.
+    pub(crate) fn submit_through_api(
+        &mut self,
+        caller: &Caller,
+        new: NewAction,
+    ) -> Result<(Value, Vec<Outgoing>), ApiError> {
+        if new.kind != "submit" {
+            return Err(ApiError::bad_request(format!(
+                "type must be \"submit\", not {:?}.",
+                new.kind
+            )));
+        }
+        if !new.inputs.is_object() {
+            return Err(ApiError::bad_request("inputs must be an object."));
+        }
+        let visible = self
+            .message(&new.message_id)
+            .or_else(|| {
+                self.deleted_messages
+                    .iter()
+                    .find(|message| message.id == new.message_id)
+            })
+            .is_some_and(|message| self.is_member(&caller.id, &message.room_id));
+        if !visible {
+            return Err(ApiError::not_found("The requested message was not found."));
+        }
+        let (id, deliveries) = self
+            .submit(&caller.id, &new.message_id, &new.inputs)
+            .map_err(|reason| {
+                ApiError::bad_request(format!("The card cannot be submitted: {reason}."))
+            })?;
+        let action = self
+            .actions
+            .iter()
+            .find(|action| action.id == id)
+            .map(AttachmentAction::json)
+            .ok_or_else(|| ApiError::not_found("The attachment action was not found."))?;
+        Ok((action, deliveries))
+    }
+
     /// Submits the card on a message as this person, and returns the action's id with the
     /// webhook deliveries it causes.
     ///

@@ -281,40 +281,6 @@ impl World {
             .ok_or_else(message_not_found)
     }
 
-    /// `GET /v1/messages/direct`: the caller's messages with one person in their 1:1
-    /// space, newest first, those of one thread only when `parent_id` is given; none when
-    /// they have no such space yet.
-    pub(crate) fn direct_messages_json(
-        &self,
-        caller: &Caller,
-        person_id: Option<&str>,
-        person_email: Option<&str>,
-        parent_id: Option<&str>,
-    ) -> Result<Vec<Value>, ApiError> {
-        let person = self.person_named(person_id, person_email)?;
-        let Some(room) = self.existing_direct_room(&caller.id, &person.id) else {
-            return Ok(Vec::new());
-        };
-        Ok(self
-            .messages
-            .iter()
-            .rev()
-            .filter(|message| message.room_id == room.id)
-            .filter(|message| parent_id.is_none_or(|id| message.parent_id.as_deref() == Some(id)))
-            .map(|message| self.message_json(message))
-            .collect())
-    }
-
-    /// The messages of the bot's 1:1 space with the person with this email, oldest first.
-    pub(crate) fn direct_messages_with(&self, email: &str) -> Vec<SimMessage> {
-        let Ok(person) = self.person_named(None, Some(email)) else {
-            return Vec::new();
-        };
-        self.existing_direct_room(&self.bot.id, &person.id)
-            .map(|room| self.messages_in(&room.id))
-            .unwrap_or_default()
-    }
-
     pub(crate) fn messages_in(&self, room_id: &str) -> Vec<SimMessage> {
         self.messages
             .iter()

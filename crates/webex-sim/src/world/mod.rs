@@ -8,6 +8,7 @@ mod edits;
 mod files;
 mod licenses;
 mod markdown;
+mod message_lists;
 mod messages;
 pub(crate) mod org;
 mod people;
@@ -33,8 +34,10 @@ pub use self::rooms::SimRoom;
 pub use self::teams::SimTeam;
 pub use self::tokens::{OAuthApp, Refresh};
 
+pub(crate) use self::actions::NewAction;
 pub(crate) use self::edits::MessageEdit;
 pub(crate) use self::licenses::LicenseAssignment;
+pub(crate) use self::message_lists::MessageFilter;
 pub(crate) use self::messages::{MessageRequest, NewMessage};
 pub(crate) use self::people::PeopleFilter;
 pub(crate) use self::rooms::{MembershipFilter, NewMembership};

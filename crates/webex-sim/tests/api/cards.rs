@@ -316,3 +316,102 @@ async fn values_arrive_as_the_strings_webex_sends_and_another_buttons_action_may
         })
     );
 }
+
+#[tokio::test]
+async fn a_person_submits_a_card_through_the_api_and_the_webhooks_follow() {
+    let api = spawn_simulator().await;
+    let (target_url, mut received) = spawn_receiver().await;
+    let bot = api.sim.bot();
+    api.register_webhook(&bot, "attachmentActions", &target_url)
+        .await;
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let card_id = send_card(
+        &api,
+        &manager,
+        card(json!({ "action": "onboard" }))["content"].clone(),
+    )
+    .await;
+
+    let submitted = api
+        .post(
+            &manager.token,
+            "/attachment/actions",
+            json!({ "type": "submit", "messageId": card_id, "inputs": { "email": "jane@example.com", "seats": 2 } }),
+        )
+        .await;
+
+    assert_eq!(submitted.status, 202, "{}", submitted.body);
+    let action_id = submitted.body["id"].as_str().expect("an id").to_owned();
+    assert_eq!(submitted.body["type"], "submit");
+    assert_eq!(submitted.body["messageId"], card_id.as_str());
+    assert_eq!(submitted.body["personId"], manager.id.as_str());
+    let inputs = json!({ "action": "onboard", "email": "jane@example.com", "seats": "2" });
+    assert_eq!(submitted.body["inputs"], inputs);
+    let envelope = next_delivery(&mut received).await.json();
+    assert_eq!(envelope["data"]["id"], action_id.as_str());
+    let fetched = api
+        .get(&bot.token, &format!("/attachment/actions/{action_id}"))
+        .await;
+    assert_eq!(fetched.body["inputs"], inputs);
+}
+
+#[tokio::test]
+async fn a_submission_through_the_api_follows_the_rules_of_a_click() {
+    let api = spawn_simulator().await;
+    let bot = api.sim.bot();
+    let manager = api.sim.add_person("manager@example.com", "Maria Manager");
+    let stranger = api.sim.add_person("eve@example.com", "Eve Stranger");
+    let card_id = send_card(&api, &manager, card(json!({}))["content"].clone()).await;
+    let no_submit = send_card(
+        &api,
+        &manager,
+        json!({ "type": "AdaptiveCard", "version": "1.3" }),
+    )
+    .await;
+    let submit = |token: &str, body: Value| {
+        let token = token.to_owned();
+        let api = &api;
+        async move { api.post(&token, "/attachment/actions", body).await }
+    };
+    let action = |message_id: &str, inputs: Value| json!({ "type": "submit", "messageId": message_id, "inputs": inputs });
+
+    let unknown_input = submit(&manager.token, action(&card_id, json!({ "phone": "1" }))).await;
+    let by_stranger = submit(&stranger.token, action(&card_id, json!({}))).await;
+    let not_submittable = submit(&manager.token, action(&no_submit, json!({}))).await;
+    let unknown_message = submit(&manager.token, action("no-such-message", json!({}))).await;
+    let wrong_type = submit(
+        &manager.token,
+        json!({ "type": "click", "messageId": card_id, "inputs": {} }),
+    )
+    .await;
+    let extra_field = submit(
+        &manager.token,
+        json!({ "type": "submit", "messageId": card_id, "inputs": {}, "x": 1 }),
+    )
+    .await;
+    send(
+        api.http
+            .delete(api.url(&format!("/messages/{card_id}")))
+            .bearer_auth(&bot.token),
+    )
+    .await;
+    let deleted_card = submit(
+        &manager.token,
+        action(&card_id, json!({ "email": "a@b.c" })),
+    )
+    .await;
+
+    assert_eq!(unknown_input.status, 400);
+    assert!(
+        unknown_input.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("phone")
+    );
+    assert_eq!(by_stranger.status, 404);
+    assert_eq!(not_submittable.status, 400);
+    assert_eq!(unknown_message.status, 404);
+    assert_eq!(wrong_type.status, 400);
+    assert_eq!(extra_field.status, 400);
+    assert_eq!(deleted_card.status, 202, "{}", deleted_card.body);
+}

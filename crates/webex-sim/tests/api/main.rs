@@ -9,6 +9,7 @@ mod files;
 mod gateway;
 mod helpers;
 mod licenses;
+mod lists;
 mod messages;
 mod org;
 mod people;
