@@ -14,8 +14,8 @@ use serde_json::json;
 pub(crate) struct ApiError {
     status: StatusCode,
     message: String,
-    /// Seconds the client must wait before retrying.
-    retry_after: Option<u64>,
+    /// The `Retry-After` header: seconds, or an HTTP-date, the client must wait until.
+    retry_after: Option<String>,
     /// A code naming the failure more precisely, sent as `errors[0].errorCode`, as the
     /// licenses API does.
     error_code: Option<u64>,
@@ -100,7 +100,7 @@ impl ApiError {
     /// A call beyond a rate limit, to be retried after this many seconds.
     pub(crate) fn too_many_requests(retry_after: u64) -> Self {
         Self {
-            retry_after: Some(retry_after),
+            retry_after: Some(retry_after.to_string()),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests have been sent in a given amount of time.",
@@ -114,12 +114,25 @@ impl ApiError {
 
     /// A failure a test asked for, with the standard reason phrase of its status.
     pub(crate) fn injected(status: u16, retry_after: Option<u64>) -> Self {
+        Self::injected_with(status, retry_after.map(|seconds| seconds.to_string()))
+    }
+
+    /// A failure a test asked for, with this `Retry-After` value as it is to be sent.
+    pub(crate) fn injected_with(status: u16, retry_after: Option<String>) -> Self {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let reason = status.canonical_reason().unwrap_or("Simulated failure");
         Self {
             retry_after,
             ..Self::new(status, reason)
         }
+    }
+
+    /// A request body too large to take.
+    pub(crate) fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is larger than the API takes.",
+        )
     }
 
     pub(crate) fn status(&self) -> u16 {
@@ -141,10 +154,12 @@ impl ApiError {
             body["error_description"] = self.message.clone().into();
         }
         let mut response = (self.status, Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        if let Some(value) = self
+            .retry_after
+            .as_deref()
+            .and_then(|value| HeaderValue::from_str(value).ok())
+        {
+            response.headers_mut().insert(RETRY_AFTER, value);
         }
         response
     }

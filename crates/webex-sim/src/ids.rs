@@ -1,6 +1,6 @@
 //! The identifiers, tokens and timestamps Webex stamps on what it stores.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const BASE64_ALPHABET: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -36,6 +36,37 @@ pub(crate) fn timestamp() -> String {
         second_of_day / 60 % 60,
         second_of_day % 60,
         since_epoch.subsec_millis()
+    )
+}
+
+/// An HTTP-date (RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") `after` from
+/// now, rounded up to the whole second so that a client waiting until it waits at least
+/// that long.
+pub(crate) fn http_date_after(after: Duration) -> String {
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(after);
+    let seconds = at.as_secs() + u64::from(at.subsec_nanos() > 0);
+    http_date(seconds)
+}
+
+/// The IMF-fixdate of this many seconds since 1970.
+fn http_date(seconds: u64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = seconds / 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let second_of_day = seconds % 86_400;
+    let weekday = WEEKDAYS[usize::try_from(days % 7).unwrap_or(0)];
+    let month = MONTHS[usize::try_from(month - 1).unwrap_or(0)];
+    format!(
+        "{weekday}, {day:02} {month} {year:04} {:02}:{:02}:{:02} GMT",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
     )
 }
 
@@ -123,8 +154,6 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]
@@ -177,6 +206,13 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(invalid), None, "{invalid}");
         }
+    }
+
+    #[test]
+    fn http_dates_are_imf_fixdates() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
     }
 
     #[test]

@@ -23,10 +23,7 @@ use serde_json::Value;
 
 use super::Shared;
 use super::error::ApiError;
-use super::gateway::{Caller, gateway};
-
-/// The largest request body taken: Webex's limit on an uploaded file.
-const MAX_BODY_BYTES: usize = 100 * 1024 * 1024;
+use super::gateway::{Caller, MAX_BODY_BYTES, gateway};
 
 pub(super) type Sim = State<Arc<Shared>>;
 pub(super) type ApiResult = Result<Json<Value>, ApiError>;
