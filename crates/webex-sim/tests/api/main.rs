@@ -17,4 +17,5 @@ mod query;
 mod rooms;
 mod teams;
 mod tokens;
+mod webhook_filters;
 mod webhooks;
