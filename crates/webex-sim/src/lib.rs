@@ -1,5 +1,5 @@
-//! A stateful fake of the Webex REST API over real HTTP, for the integration tests and
-//! `webex-onboard demo`.
+//! A stateful fake of the Webex REST API over real HTTP, for the integration tests, the
+//! sandbox and `webex-onboard demo`.
 //!
 //! No machine here reaches Webex, so the simulator plays both of its sides, as
 //! `shared/webex/CONTRACT.md` describes them: it answers the bot's REST calls as
@@ -7,27 +7,37 @@
 //! or submit its cards. Tests drive it through [`Simulator`]: they add people, speak as them,
 //! inject faults, and then look at what the bot did.
 //!
-//! Besides messages, cards and webhooks, it serves what a helpdesk workflow reads and writes:
-//! the organization's licenses, locations and roles (admin only), room memberships, and
-//! Create a Person with licenses, roles, a manager and Webex Calling numbers.
+//! It is as strict as Webex: it refuses what Webex refuses, and where Webex's behaviour is
+//! unverified it takes the strict side (the crate's README lists each such choice). Besides
+//! messages, cards and webhooks it serves what onboarding reads and writes: people and
+//! Create a Person, licenses (and assigning them), locations and roles, spaces, teams and
+//! their memberships, 1:1 messages, edits, files, and OAuth tokens that expire and rotate.
 //!
 //! # Layout
 //! - `lib.rs`: the [`Simulator`] handle that tests and the demo hold, and how it starts.
-//! - `handle/`: what tests do with the handle, one file per concern (people, rooms,
-//!   messages, webhooks, faults).
+//! - `handle/`: what tests do with the handle, one file per concern: `people.rs`,
+//!   `rooms.rs` (spaces and teams), `messages.rs`, `files.rs`, `webhooks.rs`, `tokens.rs`,
+//!   `faults.rs`.
 //! - `world/`: the world Webex stores and the rules it enforces, one file per concern:
-//!   `people.rs` (the Person object and lookups), `create_person.rs` (what Create a Person
-//!   checks), `org.rs` (licenses, locations, roles), `rooms.rs` (spaces and memberships),
-//!   `messages.rs`, `actions.rs` (card submissions).
-//! - `webhooks.rs`: webhook registrations and the envelopes Webex posts for them.
+//!   `people.rs` (the Person object, lookups, who sees what), `create_person.rs` and
+//!   `person_body.rs` (what Create a Person checks), `rate_limit.rs`, `licenses.rs`
+//!   (units, assignment), `org.rs` (licenses, locations, roles offered), `rooms.rs` (spaces
+//!   and memberships), `teams.rs`, `messages.rs`, `message_lists.rs`, `edits.rs`,
+//!   `markdown.rs` (the text of a Markdown message), `files.rs`, `cards.rs` (what a card
+//!   and a submission may be), `actions.rs` (submissions), `tokens.rs` (bearer tokens,
+//!   scopes, OAuth).
+//! - `webhooks/`: registrations, the envelopes posted for them, and their `filter.rs`.
 //! - `delivery.rs`: signing and posting those envelopes.
-//! - `routes/`: the REST endpoints, one file per resource.
-//! - `paging.rs`: `max` and the `Link` header of list calls.
+//! - `routes/`: the REST endpoints, one file per resource, each with the query parameters
+//!   its operation defines (`query.rs` checks them); `multipart.rs` reads an upload.
 //! - `gateway.rs`: what every call passes through: the token, the tracking id, faults, the
 //!   call log.
+//! - `paging.rs`: `max` and the `Link` header of list calls.
 //! - `faults.rs`: injected and random failures.
 //! - `error.rs`: the Webex error body.
-//! - `ids.rs`: Webex-shaped ids, tokens and timestamps.
+//! - `form.rs`: form-encoded text, as queries, filters and the token request use it.
+//! - `ids.rs`: Webex-shaped ids, tokens, timestamps and HTTP-dates.
+//! - `json.rs`: JSON shapes every answer shares.
 
 mod delivery;
 mod error;
