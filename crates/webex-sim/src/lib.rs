@@ -61,12 +61,11 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use self::delivery::{Delivery, sign_webhook_body};
-
-use self::delivery::Outgoing;
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
 pub use self::world::{OAuthApp, Refresh, SimFile, SimMessage, SimPerson, SimRoom, SimTeam};
 
+use self::delivery::Outgoing;
 use self::world::World;
 
 /// A running Webex simulator. Clones share it; the server stops when the last one is dropped.
