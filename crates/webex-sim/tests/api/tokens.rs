@@ -225,15 +225,16 @@ async fn expiring_and_revoking_end_oauth_tokens_but_not_the_static_one() {
 #[tokio::test]
 async fn an_expired_refresh_token_is_refused() {
     let api = spawn_simulator().await;
+    let lasting = api.sim.grant_admin_refresh_token();
     api.sim
         .set_refresh_token_lifetime(Duration::from_millis(200));
-    let granted = api.sim.grant_admin_refresh_token();
-    let lasting = api.sim.grant_admin_refresh_token();
+    let short_lived = api.sim.grant_admin_refresh_token();
 
     let answer = refresh(&api, &lasting).await;
     tokio::time::sleep(Duration::from_millis(250)).await;
-    let expired = refresh(&api, &granted).await;
+    let expired = refresh(&api, &short_lived).await;
 
+    assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["refresh_token_expires_in"], 1);
     assert_eq!(expired.status, 400);
     assert_eq!(expired.body["error"], "invalid_grant");
