@@ -1,7 +1,7 @@
 //! Runs the built-in Webex simulator on loopback, for `bench/run` and manual trials: it prints
 //! the `export` lines the bot needs (`eval` them), then serves until killed.
 //!
-//! `cargo run --release --example simulator`
+//! `cargo run -p webex-sim --release --example simulator`
 
 use std::io::Write;
 

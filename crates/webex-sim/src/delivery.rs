@@ -22,6 +22,14 @@ pub struct Delivery {
     pub status: Option<u16>,
 }
 
+/// A delivery about to be made, and the webhook registration it is for, whose failures
+/// count against it; None for a raw delivery a test makes.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) webhook_id: Option<String>,
+    pub(crate) delivery: Delivery,
+}
+
 impl Delivery {
     /// A delivery not yet sent, signed with the webhook's secret when it has one.
     pub(crate) fn signed(target_url: String, body: Vec<u8>, secret: Option<&str>) -> Self {

@@ -11,6 +11,9 @@ pub enum FaultKind {
         /// Seconds to send in `Retry-After`, as Webex does on 429, 423 and 503.
         retry_after: Option<u64>,
     },
+    /// Answer this status without doing the work, with `Retry-After` as an HTTP-date
+    /// (RFC 9110's IMF-fixdate) `after` from now, rounded up to the whole second.
+    StatusRetryAt { status: u16, after: Duration },
     /// Do the work, then answer after the delay.
     Delay(Duration),
     /// Do the work (the person is created), then answer this error status anyway,

@@ -1,6 +1,6 @@
 //! The identifiers, tokens and timestamps Webex stamps on what it stores.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const BASE64_ALPHABET: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -37,6 +37,72 @@ pub(crate) fn timestamp() -> String {
         second_of_day % 60,
         since_epoch.subsec_millis()
     )
+}
+
+/// An HTTP-date (RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") `after` from
+/// now, rounded up to the whole second so that a client waiting until it waits at least
+/// that long.
+pub(crate) fn http_date_after(after: Duration) -> String {
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(after);
+    let seconds = at.as_secs() + u64::from(at.subsec_nanos() > 0);
+    http_date(seconds)
+}
+
+/// The IMF-fixdate of this many seconds since 1970.
+fn http_date(seconds: u64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = seconds / 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let second_of_day = seconds % 86_400;
+    let weekday = WEEKDAYS[usize::try_from(days % 7).unwrap_or(0)];
+    let month = MONTHS[usize::try_from(month - 1).unwrap_or(0)];
+    format!(
+        "{weekday}, {day:02} {month} {year:04} {:02}:{:02}:{:02} GMT",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// Milliseconds since 1970 of an RFC 3339 UTC time, as Webex writes them
+/// ("2026-05-01T10:00:00.123Z", the fraction optional); None for any other text.
+pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
+    let text = text.strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+    let (time, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut time = time.splitn(3, ':').map(str::parse::<i64>);
+    let (hour, minute, second) = (time.next()?.ok()?, time.next()?.ok()?, time.next()?.ok()?);
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61
+        && fraction.bytes().all(|byte| byte.is_ascii_digit());
+    if !valid || [hour, minute, second].iter().any(|part| *part < 0) {
+        return None;
+    }
+    let millis = format!("{fraction:0<3}").get(..3)?.parse::<i64>().ok()?;
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(seconds * 1000 + millis)
+}
+
+/// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// A random UUID in its usual text form.
@@ -111,6 +177,42 @@ mod tests {
         let id = webex_id("PEOPLE");
         assert!(id.starts_with("Y2lzY29zcGFyazovL3VzL1BFT1BMRS"), "{id}");
         assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+    }
+
+    #[test]
+    fn timestamps_parse_to_milliseconds_and_sort_as_times() {
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_timestamp("2000-02-29T00:00:01.5Z"),
+            Some(951_782_401_500)
+        );
+        let before = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let parsed = parse_timestamp(&timestamp()).expect("our own timestamps parse");
+        let since = Duration::from_millis(u64::try_from(parsed).unwrap_or_default());
+        assert!(
+            since.abs_diff(before) < Duration::from_secs(1),
+            "{since:?} {before:?}"
+        );
+        assert!(
+            parse_timestamp("2026-05-01T10:00:00.123Z") > parse_timestamp("2026-05-01T10:00:00Z")
+        );
+        for invalid in [
+            "2026-05-01",
+            "2026-13-01T00:00:00Z",
+            "2026-05-01T10:00:00+02:00",
+            "x",
+        ] {
+            assert_eq!(parse_timestamp(invalid), None, "{invalid}");
+        }
+    }
+
+    #[test]
+    fn http_dates_are_imf_fixdates() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
     }
 
     #[test]

@@ -68,19 +68,59 @@ impl Page {
         query: Option<&str>,
         request: PageRequest,
     ) -> Response {
-        let body = Json(json!({ "items": self.items }));
-        let Some(next) = self.next else {
-            return body.into_response();
-        };
-        let mut parameters: Vec<&str> = query
-            .unwrap_or_default()
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .filter(|pair| !(pair.starts_with("max=") || pair.starts_with("cursor=")))
-            .collect();
-        let paging = format!("max={}&cursor={next}", request.max);
-        parameters.push(&paging);
-        let link = format!("<{list_url}?{}>; rel=\"next\"", parameters.join("&"));
-        ([(LINK, link)], body).into_response()
+        let next = self.next.map(|next| {
+            let paging = format!("max={}&cursor={next}", request.max);
+            next_link(list_url, query, &["max", "cursor"], &paging)
+        });
+        list_response(self.items, next)
+    }
+}
+
+/// `{"items": [...]}`, with `Link: <next>; rel="next"` when there is a next page.
+pub(crate) fn list_response(items: Vec<Value>, next: Option<String>) -> Response {
+    let body = Json(json!({ "items": items }));
+    match next {
+        Some(url) => ([(LINK, format!("<{url}>; rel=\"next\""))], body).into_response(),
+        None => body.into_response(),
+    }
+}
+
+/// The URL of the next page: the call's query string less the paging parameters named in
+/// `replaced`, followed by `paging`.
+pub(crate) fn next_link(
+    list_url: &str,
+    query: Option<&str>,
+    replaced: &[&str],
+    paging: &str,
+) -> String {
+    let mut parameters: Vec<&str> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            !replaced.contains(&name)
+        })
+        .collect();
+    parameters.push(paging);
+    format!("{list_url}?{}", parameters.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_link_keeps_the_filters_and_replaces_the_paging() {
+        let link = next_link(
+            "http://x/v1/messages",
+            Some("roomId=r1&max=2&maxAge=9&beforeMessage=m1"),
+            &["max", "beforeMessage"],
+            "max=2&beforeMessage=m3",
+        );
+        assert_eq!(
+            link,
+            "http://x/v1/messages?roomId=r1&maxAge=9&max=2&beforeMessage=m3"
+        );
     }
 }

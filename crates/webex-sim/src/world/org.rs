@@ -94,6 +94,14 @@ impl Catalog {
         self.licenses.iter().any(|license| license.id == id)
     }
 
+    /// How many people may hold this license; None when there is no such license.
+    pub(crate) fn total_units(&self, id: &str) -> Option<u64> {
+        self.licenses
+            .iter()
+            .find(|license| license.id == id)
+            .map(|license| license.total_units)
+    }
+
     /// Whether this id names a Webex Calling license.
     pub(crate) fn is_calling_license(&self, id: &str) -> bool {
         self.licenses
@@ -129,10 +137,17 @@ impl Catalog {
             .collect()
     }
 
-    /// Every location as `GET /v1/locations` lists them, in creation order.
-    pub(crate) fn locations_json(&self) -> Vec<Value> {
+    /// The locations as `GET /v1/locations` lists them, in creation order: those whose
+    /// name contains `name` (ignoring case) and whose id is `id`, when given.
+    pub(crate) fn locations_json(&self, name: Option<&str>, id: Option<&str>) -> Vec<Value> {
+        let name = name.map(str::to_lowercase);
         self.locations
             .iter()
+            .filter(|location| {
+                name.as_deref()
+                    .is_none_or(|name| location.name.to_lowercase().contains(name))
+            })
+            .filter(|location| id.is_none_or(|id| location.id == id))
             .map(|location| {
                 json!({
                     "id": location.id,
