@@ -226,20 +226,20 @@ async fn someone_outside_the_approvers_space_cannot_decide() {
 async fn a_forged_approval_is_refused() {
     let a = with_approvers().await;
     let approval = a.request_jane().await;
-    // A bot message that is not an approval card, and an approval for a request id of one's choosing.
-    let before = a.app.bot_messages(&a.app.room, 2).await;
-    let waiting = &before[1];
+    // A look-alike approval card, posted by an approver, for a request id of their choosing.
+    let before = a.app.bot_messages(&a.approvers, 1).await;
+    let look_alike = webex_onboard::cards::approval_card(1, "someone@example.com", &[]);
+    let forged = a
+        .app
+        .post_card_as(&a.ana.token, &a.approvers, look_alike)
+        .await;
     a.app
         .sim
-        .submit(
-            &a.ana,
-            &waiting.id,
-            json!({"action": "approve", "requestId": "1"}),
-        )
+        .submit(&a.ana, &forged, json!({"action": "approve"}))
         .await;
     let answer = a
         .app
-        .new_bot_message(&a.app.room, &before.iter().collect::<Vec<_>>())
+        .new_bot_message(&a.approvers, &before.iter().collect::<Vec<_>>())
         .await;
     assert!(
         text_of(&answer).contains("not sent by me"),
@@ -249,7 +249,11 @@ async fn a_forged_approval_is_refused() {
     assert_eq!(a.app.create_calls(), 0);
     // The real card still works.
     a.click(&a.ana, &approval, "approve", "").await;
-    a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    let result = a
+        .app
+        .new_bot_message(&a.approvers, &[&approval, &answer])
+        .await;
+    assert!(text_of(&result).contains("created"), "{}", text_of(&result));
     assert_eq!(a.app.create_calls(), 1);
 }
 

@@ -226,6 +226,24 @@ impl TestApp {
         card
     }
 
+    /// Posts a card as someone (a person's or the bot's token), as any Webex client can, and
+    /// returns the message's id.
+    pub async fn post_card_as(&self, token: &str, room: &SimRoom, card: Value) -> String {
+        let posted: Value = self
+            .http
+            .post(format!("{}/messages", self.sim.api_url()))
+            .bearer_auth(token)
+            .json(&json!({"roomId": room.id, "markdown": "a card",
+                "attachments": [webex_onboard::cards::attachment(card)]}))
+            .send()
+            .await
+            .expect("posts")
+            .json()
+            .await
+            .expect("json");
+        posted["id"].as_str().expect("a message id").to_owned()
+    }
+
     /// The `POST /people` calls the simulator received.
     pub fn create_calls(&self) -> usize {
         self.sim
