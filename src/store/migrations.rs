@@ -134,6 +134,29 @@ fn elapsed_ns(start: std::time::Instant) -> i64 {
     i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX)
 }
 
+/// Runs, on `$connection` and inside the caller's transaction, each of `$known` that has not
+/// run yet, recording it as it goes.
+macro_rules! apply_pending {
+    ($connection:ident, $known:expr) => {
+        let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(SELECT_APPLIED)
+            .fetch_all(&mut *$connection)
+            .await?;
+        for migration in pending($known, &applied)? {
+            let start = std::time::Instant::now();
+            sqlx::raw_sql(migration.sql)
+                .execute(&mut *$connection)
+                .await?;
+            sqlx::query(INSERT_APPLIED)
+                .bind(migration.version)
+                .bind(migration.description)
+                .bind(migration.checksum())
+                .bind(elapsed_ns(start))
+                .execute(&mut *$connection)
+                .await?;
+        }
+    };
+}
+
 const SELECT_APPLIED: &str =
     "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
 
@@ -150,22 +173,7 @@ impl Store {
                     sqlx::raw_sql(CREATE_TABLE_SQLITE)
                         .execute(&mut *connection)
                         .await?;
-                    let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(SELECT_APPLIED)
-                        .fetch_all(&mut *connection)
-                        .await?;
-                    for migration in pending(SQLITE, &applied)? {
-                        let start = std::time::Instant::now();
-                        sqlx::raw_sql(migration.sql)
-                            .execute(&mut *connection)
-                            .await?;
-                        sqlx::query(INSERT_APPLIED)
-                            .bind(migration.version)
-                            .bind(migration.description)
-                            .bind(migration.checksum())
-                            .bind(elapsed_ns(start))
-                            .execute(&mut *connection)
-                            .await?;
-                    }
+                    apply_pending!(connection, SQLITE);
                     Ok::<_, StoreError>(())
                 }
                 .await;
@@ -182,19 +190,7 @@ impl Store {
                 sqlx::raw_sql(CREATE_TABLE_POSTGRES)
                     .execute(&mut *tx)
                     .await?;
-                let applied: Vec<(i64, Vec<u8>)> =
-                    sqlx::query_as(SELECT_APPLIED).fetch_all(&mut *tx).await?;
-                for migration in pending(POSTGRES, &applied)? {
-                    let start = std::time::Instant::now();
-                    sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
-                    sqlx::query(INSERT_APPLIED)
-                        .bind(migration.version)
-                        .bind(migration.description)
-                        .bind(migration.checksum())
-                        .bind(elapsed_ns(start))
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                apply_pending!(tx, POSTGRES);
                 tx.commit().await?;
                 Ok(())
             }

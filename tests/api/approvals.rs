@@ -133,6 +133,31 @@ async fn a_request_waits_for_an_approver_and_the_result_reaches_both_spaces() {
 }
 
 #[tokio::test]
+async fn a_decision_before_the_bot_recorded_its_approval_card_still_reaches_the_approvers() {
+    use webex_sim::{Fault, FaultKind};
+    let a = with_approvers().await;
+    let card = a.app.card_for_manager().await;
+    // The approval card (and the note to the requester) reach their rooms at once, but the bot
+    // hears back 1.5 s later, so the click is handled before the card is recorded.
+    a.app.sim.inject(Fault {
+        method: "POST".into(),
+        path_prefix: "/v1/messages".into(),
+        kind: FaultKind::Delay(std::time::Duration::from_millis(1500)),
+        times: 2,
+    });
+    a.app.sim.submit(&a.app.manager, &card.id, jane()).await;
+    let approval = a.app.new_bot_message(&a.approvers, &[]).await;
+    a.click(&a.ana, &approval, "approve", "").await;
+    let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert!(
+        text_of(&to_approvers).contains("jane.doe@example.com** created"),
+        "{}",
+        text_of(&to_approvers)
+    );
+    assert_eq!(a.app.create_calls(), 1);
+}
+
+#[tokio::test]
 async fn a_rejection_tells_the_requester_who_and_why_and_creates_nobody() {
     let a = with_approvers().await;
     let approval = a.request_jane().await;

@@ -133,6 +133,42 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
 }
 
 #[tokio::test]
+async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
+    use webex_sim::{Fault, FaultKind};
+    let app = spawn_app().await;
+    // The form reaches the room at once, but the bot hears back 1.5 s later: until then the job
+    // that posts it has not recorded it, and a submission is handled in the meantime.
+    app.sim.inject(Fault {
+        method: "POST".into(),
+        path_prefix: "/v1/messages".into(),
+        kind: FaultKind::Delay(std::time::Duration::from_millis(1500)),
+        times: 1,
+    });
+    app.sim.say(&app.manager, &app.room, "onboard").await;
+    let card = app.bot_messages(&app.room, 1).await.remove(0);
+    app.sim
+        .submit(
+            &app.manager,
+            &card.id,
+            json!({"email": "jane.doe@", "firstName": "Jane"}),
+        )
+        .await;
+    let again = app.new_bot_message(&app.room, &[&card]).await;
+    assert_eq!(again.attachments.len(), 1, "the form was not sent again");
+    // Now the first job records its card, after the retirement.
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    app.sim.submit(&app.manager, &card.id, jane()).await;
+    let last = app.new_bot_message(&app.room, &[&card, &again]).await;
+    assert!(
+        text_of(&last).contains("replaced by a corrected one"),
+        "{}",
+        text_of(&last)
+    );
+    app.settle().await;
+    assert_eq!(app.create_calls(), 0);
+}
+
+#[tokio::test]
 async fn a_stranger_cannot_submit_a_managers_card() {
     let app = spawn_app().await;
     let card = app.card_for_manager().await;
