@@ -16,6 +16,8 @@ use crate::worker::WorkerSettings;
 pub const DEFAULT_API_URL: &str = "https://webexapis.com/v1";
 /// The default listen address.
 pub const DEFAULT_LISTEN_ADDR: &str = "0.0.0.0:8080";
+/// The default log filter.
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn";
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,6 +60,8 @@ pub struct Config {
     pub workers: WorkerSettings,
     /// `LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
+    /// `RUST_LOG`: which log lines are written.
+    pub log_filter: String,
 }
 
 /// Why the configuration cannot be used; the message names the variable.
@@ -87,14 +91,15 @@ macro_rules! settings {
         }
 
         impl Settings {
-            /// The value of a variable by its name; blank counts as unset.
-            pub fn get(&self, name: &str) -> Option<String> {
-                let value = match name {
-                    $($env => self.$field.as_deref(),)*
-                    _ => None,
-                };
-                value.filter(|v| !v.trim().is_empty()).map(str::to_owned)
-            }
+            $(
+                /// The setting with its variable's name; blank counts as unset.
+                fn $field(&self) -> Var<'_> {
+                    Var {
+                        name: $env,
+                        value: self.$field.as_deref().filter(|v| !v.trim().is_empty()),
+                    }
+                }
+            )*
         }
     };
 }
@@ -136,94 +141,106 @@ settings! {
     rust_log: "RUST_LOG", "FILTER", secret = false;
 }
 
+/// One setting as given: its variable's name, for messages, and its value.
+struct Var<'a> {
+    name: &'static str,
+    value: Option<&'a str>,
+}
+
+impl Var<'_> {
+    fn text(&self) -> Option<String> {
+        self.value.map(str::to_owned)
+    }
+
+    fn text_or(&self, default: &str) -> String {
+        self.value.unwrap_or(default).to_owned()
+    }
+
+    /// A required secret; when it is missing, its name joins `missing`.
+    fn secret(&self, missing: &mut Vec<&'static str>) -> SecretString {
+        if self.value.is_none() {
+            missing.push(self.name);
+        }
+        SecretString::from(self.value.unwrap_or_default().to_owned())
+    }
+
+    fn invalid(&self, reason: impl std::fmt::Display) -> ConfigError {
+        ConfigError::Invalid {
+            name: self.name,
+            reason: format!("\"{}\": {reason}", self.value.unwrap_or_default()),
+        }
+    }
+
+    fn parse_or<T: std::str::FromStr>(&self, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.value.map_or(Ok(default), |v| {
+            v.trim().parse().map_err(|e| self.invalid(e))
+        })
+    }
+
+    fn seconds_or(&self, default: u64) -> Result<Duration, ConfigError> {
+        self.parse_or(default).map(Duration::from_secs)
+    }
+}
+
 impl Config {
     /// Reads the settings `serve` was given.
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| settings.get(name))
-    }
-
-    /// Reads variables through `lookup`; blank values count as unset.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut missing = Vec::new();
-        let mut secret = |name: &'static str| {
-            let value = get(name);
-            if value.is_none() {
-                missing.push(name);
-            }
-            SecretString::from(value.unwrap_or_default())
-        };
-        let bot_token = secret("WEBEX_BOT_TOKEN");
-        let admin_token = secret("WEBEX_ADMIN_TOKEN");
-        let webhook_secret = secret("WEBEX_WEBHOOK_SECRET");
+        let bot_token = settings.bot_token().secret(&mut missing);
+        let admin_token = settings.admin_token().secret(&mut missing);
+        let webhook_secret = settings.webhook_secret().secret(&mut missing);
         if !missing.is_empty() {
             return Err(ConfigError::Missing(missing));
         }
-        let listen = get("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned());
-        let listen_addr = listen.parse().map_err(|e| ConfigError::Invalid {
-            name: "LISTEN_ADDR",
-            reason: format!("\"{listen}\": {e}"),
-        })?;
-        let requesters = Requesters::parse(&get("ONBOARD_REQUESTERS").unwrap_or_default())
-            .map_err(|reason| ConfigError::Invalid {
-                name: "ONBOARD_REQUESTERS",
-                reason,
-            })?;
-        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            get(name).map_or(Ok(default), |v| {
-                v.trim().parse().map_err(|e| ConfigError::Invalid {
-                    name,
-                    reason: format!("\"{v}\": {e}"),
-                })
-            })
-        };
-        let call_timeout =
-            Duration::from_secs(number("WEBEX_TIMEOUT_SECS", CALL_TIMEOUT.as_secs())?);
+        let listen = settings.listen_addr();
+        let listen_addr =
+            listen.parse_or(DEFAULT_LISTEN_ADDR.parse().map_err(|e| listen.invalid(e))?)?;
+        let requesters = settings.requesters();
+        let requesters = Requesters::parse(requesters.value.unwrap_or_default())
+            .map_err(|reason| requesters.invalid(reason))?;
+        let call_timeout = settings.timeout_secs().seconds_or(CALL_TIMEOUT.as_secs())?;
         let workers = WorkerSettings {
-            workers: usize::try_from(number("ONBOARD_WORKERS", 4)?)
-                .unwrap_or(usize::MAX)
-                .min(64),
-            lease: Duration::from_secs(number("ONBOARD_LEASE_SECS", 30)?.max(1)),
+            workers: settings.workers().parse_or(4_usize)?.min(64),
+            lease: settings
+                .lease_secs()
+                .seconds_or(30)?
+                .max(Duration::from_secs(1)),
             release_delay: call_timeout,
             ..WorkerSettings::default()
         };
-        let log_format = match get("LOG_FORMAT").as_deref() {
+        let format = settings.log_format();
+        let log_format = match format.value {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "LOG_FORMAT",
-                    reason: format!("\"{other}\": use text or json"),
-                });
-            }
+            Some(_) => return Err(format.invalid("use text or json")),
         };
-        let grantable = Grantable::parse(
-            &get("ONBOARD_LICENSES").unwrap_or_default(),
-            &get("ONBOARD_ROLES").unwrap_or_default(),
-        );
-        let choices_refresh = Duration::from_secs(number("ONBOARD_CHOICES_REFRESH_SECS", 600)?);
+        let approvers = settings.approvers_room();
+        let approvers_room = approvers
+            .value
+            .map(|room| RoomId::parse(room.trim()).map_err(|e| approvers.invalid(e)))
+            .transpose()?;
         Ok(Self {
             bot_token,
             admin_token,
             webhook_secret,
-            api_url: get("WEBEX_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
-            public_url: get("WEBEX_PUBLIC_URL"),
+            api_url: settings.api_url().text_or(DEFAULT_API_URL),
+            public_url: settings.public_url().text(),
             listen_addr,
-            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_url: settings.database_url().text_or(DEFAULT_DATABASE_URL),
             requesters,
-            approvers_room: get("ONBOARD_APPROVERS_ROOM")
-                .map(|room| {
-                    RoomId::parse(room.trim()).map_err(|e| ConfigError::Invalid {
-                        name: "ONBOARD_APPROVERS_ROOM",
-                        reason: e.to_string(),
-                    })
-                })
-                .transpose()?,
-            grantable,
-            choices_refresh,
+            approvers_room,
+            grantable: Grantable::parse(
+                settings.licenses().value.unwrap_or_default(),
+                settings.roles().value.unwrap_or_default(),
+            ),
+            choices_refresh: settings.choices_refresh_secs().seconds_or(600)?,
             call_timeout,
             workers,
             log_format,
+            log_filter: settings.rust_log().text_or(DEFAULT_LOG_FILTER),
         })
     }
 }
@@ -232,17 +249,23 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
+    fn secrets() -> Settings {
+        Settings {
+            bot_token: Some("bot-token-value".into()),
+            admin_token: Some("admin-token-value".into()),
+            webhook_secret: Some("secret-value".into()),
+            ..Settings::default()
         }
     }
 
     #[test]
     fn every_missing_secret_is_named_in_one_line() {
-        let error = Config::from_lookup(lookup(&[("WEBEX_BOT_TOKEN", "x")])).expect_err("missing");
+        let settings = Settings {
+            bot_token: Some("x".into()),
+            webhook_secret: Some("  ".into()),
+            ..Settings::default()
+        };
+        let error = Config::from_settings(&settings).expect_err("missing");
         assert_eq!(
             error.to_string(),
             "missing configuration: WEBEX_ADMIN_TOKEN, WEBEX_WEBHOOK_SECRET must be set"
@@ -251,15 +274,11 @@ mod tests {
 
     #[test]
     fn defaults_apply_and_secrets_do_not_show_in_debug_output() {
-        let config = Config::from_lookup(lookup(&[
-            ("WEBEX_BOT_TOKEN", "bot-token-value"),
-            ("WEBEX_ADMIN_TOKEN", "admin-token-value"),
-            ("WEBEX_WEBHOOK_SECRET", "secret-value"),
-        ]))
-        .expect("valid");
+        let config = Config::from_settings(&secrets()).expect("valid");
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.listen_addr.to_string(), DEFAULT_LISTEN_ADDR);
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.log_filter, DEFAULT_LOG_FILTER);
         assert!(!config.requesters.allows("anyone@example.com"));
         let debug = format!("{config:?}");
         for secret in ["bot-token-value", "admin-token-value", "secret-value"] {
@@ -269,18 +288,49 @@ mod tests {
 
     #[test]
     fn a_bad_value_is_named() {
-        let error = Config::from_lookup(lookup(&[
-            ("WEBEX_BOT_TOKEN", "b"),
-            ("WEBEX_ADMIN_TOKEN", "a"),
-            ("WEBEX_WEBHOOK_SECRET", "s"),
-            ("ONBOARD_REQUESTERS", "not an email"),
-        ]))
-        .expect_err("invalid");
-        assert!(
-            error
-                .to_string()
-                .starts_with("ONBOARD_REQUESTERS is invalid"),
-            "{error}"
-        );
+        let cases = [
+            (
+                Settings {
+                    requesters: Some("not an email".into()),
+                    ..secrets()
+                },
+                "ONBOARD_REQUESTERS",
+            ),
+            (
+                Settings {
+                    listen_addr: Some("8080".into()),
+                    ..secrets()
+                },
+                "LISTEN_ADDR",
+            ),
+            (
+                Settings {
+                    workers: Some("many".into()),
+                    ..secrets()
+                },
+                "ONBOARD_WORKERS",
+            ),
+            (
+                Settings {
+                    log_format: Some("xml".into()),
+                    ..secrets()
+                },
+                "LOG_FORMAT",
+            ),
+            (
+                Settings {
+                    approvers_room: Some("../x".into()),
+                    ..secrets()
+                },
+                "ONBOARD_APPROVERS_ROOM",
+            ),
+        ];
+        for (settings, name) in cases {
+            let error = Config::from_settings(&settings).expect_err("invalid");
+            assert!(
+                error.to_string().starts_with(&format!("{name} is invalid")),
+                "{error}"
+            );
+        }
     }
 }

@@ -4,19 +4,25 @@
 //! person, created once, whatever Webex or the network does in between.
 //!
 //! # Layout
-//! - [`http`]: the edge. Verifies `X-Spark-Signature` over the raw bytes, records, acknowledges.
-//! - [`store`]: SQLite or PostgreSQL. The durable job queue, the cards sent, the requests.
+//! Data flows one way: webhook → verify → record → acknowledge; worker → fetch → validate →
+//! authorize → act → record → reply.
+//! - [`http`]: the edge. Verifies `X-Spark-Signature` over the raw bytes, reads the envelope,
+//!   records, acknowledges.
+//! - [`domain`]: the types parsed where they enter: emails, new hires, choices, requests,
+//!   cards, and `JobPayload`, the one enum a job is.
+//! - [`store`]: SQLite or PostgreSQL with the same SQL: the durable job queue, the cards sent,
+//!   the requests, the audit trail, and the migrations.
 //! - [`worker`]: claims jobs with a lease and runs them through a `JobHandler`; retries.
-//! - [`domain`]: the types parsed at the edge: emails, new hires, requests, cards, jobs.
 //! - [`onboarding`]: the use cases, one file each, and every text the bot says.
-//! - [`webex`]: the Webex REST client, one type per token.
-//! - [`cards`]: the Adaptive Cards in `cards/`.
+//! - [`webex`]: the Webex REST client, one type per token, with typed ids.
+//! - [`cards`]: the card contract both ways: fills the cards in `cards/`, reads submissions.
 //! - [`registration`]: the bot's two webhooks.
 //! - [`report`]: `webex-onboard audit`, the audit trail for people and tools.
-//! - `sandbox`: the bot wired to the Webex simulator (the `webex-sim` crate) on loopback.
-//! - `demo`: the whole conversation against the simulator. Both come with the default `demo`
-//!   feature; a build without it carries no simulator.
-//! - [`config`], [`telemetry`], [`startup`]: environment, logs, and the application's life.
+//! - [`cli`]: one file per subcommand; [`config`] declares every setting once.
+//! - `sandbox`: the bot wired to the Webex simulator (the `webex-sim` crate) on loopback, and
+//!   `demo`: the whole conversation against it. Both come with the default `demo` feature; a
+//!   build without it carries no simulator.
+//! - [`telemetry`], [`startup`]: logs, and the application's life.
 
 pub mod cards;
 pub mod cli;

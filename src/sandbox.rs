@@ -133,6 +133,7 @@ impl Sandbox {
                 ..options.workers
             },
             log_format: LogFormat::Text,
+            log_filter: crate::config::DEFAULT_LOG_FILTER.to_owned(),
         };
         let app = Application::build_on(config, listener).await?;
         let store = app.store();

@@ -45,10 +45,6 @@ pub fn attachment(card: Value) -> Value {
     json!({ "contentType": CARD_CONTENT_TYPE, "content": card })
 }
 
-/// The markdown a client shows when it cannot render the card.
-pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
-     open this space in the Webex app (desktop, web or mobile) to fill it in.";
-
 /// The onboarding form with the organization's choices, the person's earlier values, and the
 /// problems found in them shown next to their inputs.
 ///
@@ -109,12 +105,12 @@ pub fn onboarding_card(
     card
 }
 
-/// The approval card for one request: who asked, the summary, and Approve and Reject buttons
-/// that carry the request's id.
-pub fn approval_card(request_id: i64, requested_by: &str, summary: &[(&str, String)]) -> Value {
+/// The approval card for one request: who asked (`asked_by`, a line of text), the summary,
+/// and Approve and Reject buttons that carry the request's id.
+pub fn approval_card(request_id: i64, asked_by: &str, summary: &[(&str, String)]) -> Value {
     let mut card = APPROVAL.clone();
     if let Some(block) = find(&mut card, "requestedBy") {
-        block["text"] = Value::from(format!("Asked by {requested_by}"));
+        block["text"] = Value::from(asked_by);
     }
     if let Some(facts) = find(&mut card, "summary") {
         facts["facts"] = summary

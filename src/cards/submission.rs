@@ -12,7 +12,9 @@ pub enum Submission {
     Form(Map<String, Value>),
     /// A click on an approval card, with the approver's reason when one was given.
     Decision {
+        /// Approve or Reject.
         decision: Decision,
+        /// What the approver wrote, trimmed; none when blank.
         reason: Option<String>,
     },
     /// A button the card does not have: the submission was forged or is from another card.
@@ -25,7 +27,8 @@ impl Submission {
         let action = inputs.remove(key::ACTION);
         let action = action.as_ref().and_then(Value::as_str);
         match (kind, action) {
-            (CardKind::Onboarding, Some(key::ONBOARD)) => Self::Form(inputs),
+            // Webex always merges the button's data in; a form without it is still the form.
+            (CardKind::Onboarding, Some(key::ONBOARD) | None) => Self::Form(inputs),
             (CardKind::Approval, Some(clicked @ (key::APPROVE | key::REJECT))) => {
                 let reason = inputs
                     .get(key::REASON)
@@ -94,6 +97,13 @@ mod tests {
             }
         );
         // An approval button on a form, or no button at all, is not trusted.
+        assert_eq!(
+            Submission::parse(
+                CardKind::Onboarding,
+                inputs(json!({"email": "x@example.com"}))
+            ),
+            Submission::Form(inputs(json!({"email": "x@example.com"})))
+        );
         for (kind, value) in [
             (CardKind::Onboarding, json!({"action": "approve"})),
             (CardKind::Approval, json!({"action": "onboard"})),

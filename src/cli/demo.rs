@@ -7,7 +7,8 @@ use crate::{demo, telemetry};
 
 /// Plays the demo and prints its transcript.
 pub(super) async fn run() -> ExitCode {
-    telemetry::init(LogFormat::Text, "warn");
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned());
+    telemetry::init(LogFormat::Text, &filter);
     let mut out = std::io::stdout();
     match demo::run(&mut out).await {
         Ok(()) => ExitCode::SUCCESS,

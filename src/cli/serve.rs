@@ -15,7 +15,7 @@ pub(super) async fn run(settings: &Settings) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format, "info,sqlx=warn");
+    telemetry::init(config.log_format, &config.log_filter);
     let result: anyhow::Result<()> = async {
         let app = Application::build(config).await?;
         tracing::info!(addr = %app.local_addr()?, "listening");

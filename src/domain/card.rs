@@ -10,6 +10,7 @@ pub enum CardKind {
 }
 
 impl CardKind {
+    /// The name stored in the `kind` column of a card.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Onboarding => "onboarding",
@@ -17,6 +18,7 @@ impl CardKind {
         }
     }
 
+    /// The kind a stored name stands for; the error names what was found.
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "onboarding" => Ok(Self::Onboarding),

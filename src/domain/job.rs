@@ -19,6 +19,8 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    const ALL: [Self; 3] = [Self::Message, Self::Submission, Self::Reply];
+
     /// The name stored in the `kind` column.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -26,6 +28,11 @@ impl JobKind {
             Self::Submission => "submission",
             Self::Reply => "reply",
         }
+    }
+
+    /// The kind a `kind` column names.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 }
 
@@ -97,8 +104,11 @@ pub enum CardToSend {
 /// A job's work, whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobPayload {
+    /// Read a message to the bot, and answer it.
     Message(MessageEvent),
+    /// Handle a submitted card.
     Submission(ActionEvent),
+    /// Post something the bot says.
     Reply(Reply),
 }
 
@@ -126,11 +136,13 @@ impl JobPayload {
     /// A stored job's kind and payload, back as the value they were written from.
     pub fn decode(kind: &str, payload: &str) -> Result<Self, String> {
         let read = |e: serde_json::Error| format!("a {kind} job's payload is unreadable: {e}");
-        Ok(match kind {
-            "message" => Self::Message(serde_json::from_str(payload).map_err(read)?),
-            "submission" => Self::Submission(serde_json::from_str(payload).map_err(read)?),
-            "reply" => Self::Reply(serde_json::from_str(payload).map_err(read)?),
-            other => return Err(format!("no job has the kind {other:?}")),
+        Ok(match JobKind::parse(kind) {
+            Some(JobKind::Message) => Self::Message(serde_json::from_str(payload).map_err(read)?),
+            Some(JobKind::Submission) => {
+                Self::Submission(serde_json::from_str(payload).map_err(read)?)
+            }
+            Some(JobKind::Reply) => Self::Reply(serde_json::from_str(payload).map_err(read)?),
+            None => return Err(format!("no job has the kind {kind:?}")),
         })
     }
 }

@@ -10,17 +10,29 @@ use crate::webex::PersonId;
 /// The card's input ids: Create a Person's field names, as the card contract promises, except
 /// `email` (sent as `emails: [email]`) and `managerEmail` (sent as `managerId`).
 pub mod input {
+    /// The new hire's email, sent as `emails: [email]`.
     pub const EMAIL: &str = "email";
+    /// First name.
     pub const FIRST_NAME: &str = "firstName";
+    /// Last name.
     pub const LAST_NAME: &str = "lastName";
+    /// The name Webex shows.
     pub const DISPLAY_NAME: &str = "displayName";
+    /// Department.
     pub const DEPARTMENT: &str = "department";
+    /// Job title.
     pub const TITLE: &str = "title";
+    /// The manager's email, sent as `managerId`.
     pub const MANAGER_EMAIL: &str = "managerEmail";
+    /// License ids, several as `a,b`.
     pub const LICENSES: &str = "licenses";
+    /// Admin role ids, several as `a,b`.
     pub const ROLES: &str = "roles";
+    /// A location id, which a calling user needs.
     pub const LOCATION_ID: &str = "locationId";
+    /// One E.164 number, sent as a work number.
     pub const PHONE_NUMBERS: &str = "phoneNumbers";
+    /// An extension.
     pub const EXTENSION: &str = "extension";
     /// Not an input: a problem across inputs, such as no name at all.
     pub const FORM: &str = "form";

@@ -20,6 +20,7 @@ pub enum RequestState {
 }
 
 impl RequestState {
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AwaitingApproval => "awaiting_approval",
@@ -32,6 +33,7 @@ impl RequestState {
         }
     }
 
+    /// The value a stored name stands for; the error names what was found.
     pub fn parse(s: &str) -> Result<Self, String> {
         Ok(match s {
             "awaiting_approval" => Self::AwaitingApproval,
@@ -57,11 +59,14 @@ impl RequestState {
 /// What an approver decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
+    /// The account may be created.
     Approved,
+    /// It may not; the requester is told who said so, and why.
     Rejected,
 }
 
 impl Decision {
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Approved => "approved",
@@ -69,6 +74,7 @@ impl Decision {
         }
     }
 
+    /// The value a stored name stands for; the error names what was found.
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "approved" => Ok(Self::Approved),

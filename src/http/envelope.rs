@@ -25,7 +25,9 @@ struct Envelope<'a> {
 pub enum Delivery {
     /// An event to record as a job, deduplicated on `resource/event/data.id`.
     Event {
+        /// `resource/event/data.id`: a redelivery has the same.
         dedupe_key: String,
+        /// What the job does.
         payload: JobPayload,
     },
     /// A resource or event the bot does not handle.
@@ -35,8 +37,10 @@ pub enum Delivery {
 /// Why a signed delivery cannot be read.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
+    /// The body is not JSON with `resource`, `event` and `data`.
     #[error("not a webhook envelope: {0}")]
     NotAnEnvelope(String),
+    /// `data` is not what the resource's event carries (an id, above all).
     #[error("its data is not what a {0} event carries: {1}")]
     BadData(&'static str, String),
 }
@@ -46,21 +50,18 @@ pub fn parse(body: &[u8]) -> Result<Delivery, EnvelopeError> {
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| EnvelopeError::NotAnEnvelope(e.to_string()))?;
     let data = envelope.data.get();
-    let payload = match (envelope.resource.as_ref(), envelope.event.as_ref()) {
-        ("messages", "created") => JobPayload::Message(
-            serde_json::from_str::<MessageEvent>(data)
-                .map_err(|e| EnvelopeError::BadData("messages", e.to_string()))?,
-        ),
-        ("attachmentActions", "created") => JobPayload::Submission(
-            serde_json::from_str::<ActionEvent>(data)
-                .map_err(|e| EnvelopeError::BadData("attachmentActions", e.to_string()))?,
-        ),
+    let (id, payload) = match (envelope.resource.as_ref(), envelope.event.as_ref()) {
+        ("messages", "created") => {
+            let event = serde_json::from_str::<MessageEvent>(data)
+                .map_err(|e| EnvelopeError::BadData("messages", e.to_string()))?;
+            (event.id.to_string(), JobPayload::Message(event))
+        }
+        ("attachmentActions", "created") => {
+            let event = serde_json::from_str::<ActionEvent>(data)
+                .map_err(|e| EnvelopeError::BadData("attachmentActions", e.to_string()))?;
+            (event.id.to_string(), JobPayload::Submission(event))
+        }
         _ => return Ok(Delivery::Ignored),
-    };
-    let id = match &payload {
-        JobPayload::Message(event) => event.id.as_str(),
-        JobPayload::Submission(event) => event.id.as_str(),
-        JobPayload::Reply(_) => unreachable!("a delivery is never a reply"),
     };
     Ok(Delivery::Event {
         dedupe_key: format!("{}/{}/{id}", envelope.resource, envelope.event),

@@ -3,7 +3,6 @@
 use serde_json::Map;
 
 use super::{Onboarding, replies, reply::replying};
-use crate::cards;
 use crate::domain::{CardToSend, Email, MessageEvent, Reply};
 use crate::store::{Completion, Job, now_ms};
 use crate::webex::PersonId;
@@ -105,7 +104,7 @@ impl Onboarding {
                     errors: Vec::new(),
                     replaces: None,
                 }),
-                ..Reply::text(room_id, None, cards::ONBOARDING_FALLBACK)
+                ..Reply::text(room_id, None, replies::ONBOARDING_FALLBACK)
             },
             Command::Onboard => Reply::text(room_id, None, replies::NOT_ALLOWED),
             Command::Status(email) => {

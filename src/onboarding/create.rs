@@ -34,7 +34,7 @@ impl Onboarding {
         // Recorded before the call, so that a crash during it is followed by a look-up.
         request.state = RequestState::Creating;
         request.create_calls += 1;
-        self.store.save_request(job, &request).await?;
+        self.store.save_request(job, &mut request).await?;
         let draft = &request.draft;
         let error = match self
             .admin
@@ -55,7 +55,7 @@ impl Onboarding {
         match error.meaning() {
             // Webex did nothing. Wait as asked; the next run looks up first anyway.
             Meaning::Throttled => {
-                self.store.save_request(job, &request).await?;
+                self.store.save_request(job, &mut request).await?;
                 Err(error.into())
             }
             // Nothing was created and trying again cannot help.
@@ -68,7 +68,7 @@ impl Onboarding {
                 if error.meaning() == Meaning::Rejected {
                     return Ok(self.fail(job, request, &replies::refusal(&error)).await?);
                 }
-                self.store.save_request(job, &request).await?;
+                self.store.save_request(job, &mut request).await?;
                 Err(error.into())
             }
         }
@@ -133,7 +133,10 @@ impl Onboarding {
                 .choices
                 .get(&tracking_id(job))
                 .await
-                .unwrap_or_else(|_| Arc::new(OrgChoices::default()));
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "the calling summary names ids: the choices cannot be read");
+                    Arc::new(OrgChoices::default())
+                });
             if let Some(calling) = replies::calling_summary(&request.draft, &choices) {
                 text.push_str("\n\n");
                 text.push_str(&calling);

@@ -54,6 +54,7 @@ impl Onboarding {
         };
         match self.store.open_request(&new).await? {
             Opened::AlreadyUsed(request) => Ok(answer(&replies::already_used(&request))),
+            Opened::Replaced => Ok(answer(replies::FORM_REPLACED)),
             Opened::Ours(request) => self.proceed(job, request).await,
         }
     }

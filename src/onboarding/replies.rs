@@ -4,6 +4,15 @@ use crate::domain::{Decision, FieldError, OrgChoices, PersonDraft, RequestState}
 use crate::store::RequestRecord;
 use crate::webex::{Person, WebexError};
 
+/// The text of the onboarding form, for clients that cannot show the card.
+pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
+     open this space in the Webex app (desktop, web or mobile) to fill it in.";
+
+/// Who asked, on an approval card.
+pub fn asked_by(email: &str) -> String {
+    format!("Asked by {email}")
+}
+
 /// The help text, listing the commands.
 pub const HELP: &str = "I onboard new hires into Webex. Commands:\n\
 - **onboard**: I send you a form; fill it in and press *Create account*.\n\
@@ -35,8 +44,8 @@ so I did nothing with it.";
 /// To a requester who clicks on the approval card of their own request.
 pub const OWN_REQUEST: &str = "You cannot decide your own request: another approver must.";
 
-/// To a click on a button the card does not have.
-pub const UNKNOWN_BUTTON: &str = "That click was not one of the card's buttons, so I did nothing.";
+/// To a click on an approval card that is not one of its buttons.
+pub const UNKNOWN_BUTTON: &str = "That click was neither Approve nor Reject, so I did nothing.";
 
 /// Why a job about an approval card cannot go on (an approval card names its request).
 pub const APPROVAL_WITHOUT_REQUEST: &str = "the approval card does not name its request";
@@ -386,6 +395,7 @@ mod tests {
             email: draft.email().clone(),
             draft,
             state: RequestState::AwaitingApproval,
+            stored_state: RequestState::AwaitingApproval,
             create_calls: 0,
             last_status: None,
             person_id: None,

@@ -50,7 +50,8 @@ impl Onboarding {
                 };
                 let choices = self.choices.get(&tracking).await?;
                 let summary = replies::approval_summary(&request, &choices);
-                let card = cards::approval_card(request.id, &request.requester_email, &summary);
+                let asked_by = replies::asked_by(&request.requester_email);
+                let card = cards::approval_card(request.id, &asked_by, &summary);
                 let record = (CardKind::Approval, Some(request.id), request.requester_id);
                 (Some(card), Some(record))
             }
@@ -107,8 +108,10 @@ impl Onboarding {
         let Some(CardToSend::Approval { request_id }) = reply.card else {
             return Ok(Completion::default());
         };
-        let Some(request) = self.store.request(request_id).await? else {
-            return Ok(Completion::default());
+        let request = match self.store.request(request_id).await {
+            Ok(Some(request)) => request,
+            Ok(None) | Err(StoreError::Corrupt(_)) => return Ok(Completion::default()),
+            Err(error) => return Err(error),
         };
         if request.state != RequestState::AwaitingApproval {
             return Ok(Completion::default());

@@ -5,7 +5,7 @@ use super::{Onboarding, replies, reply::replying};
 use crate::cards::{self, Submission};
 use crate::domain::{ActionEvent, Reply};
 use crate::store::{CardRecord, Completion, Job, StoreError};
-use crate::webex::{AttachmentAction, Meaning};
+use crate::webex::AttachmentAction;
 use crate::worker::{JobError, tracking_id};
 
 impl Onboarding {
@@ -31,13 +31,22 @@ impl Onboarding {
         if card.retired {
             return Ok(answer(replies::FORM_REPLACED));
         }
-        match Submission::parse(card.kind, action.inputs.clone()) {
+        let mut action = action;
+        let inputs = std::mem::take(&mut action.inputs);
+        match Submission::parse(card.kind, inputs) {
             Submission::Form(inputs) => self.handle_form(job, action, inputs, &tracking).await,
             Submission::Decision { decision, reason } => {
                 self.handle_decision(job, &action, card, decision, reason, &tracking)
                     .await
             }
-            Submission::Unknown => Ok(answer(replies::UNKNOWN_BUTTON)),
+            Submission::Unknown => Ok(replying(
+                job,
+                vec![Reply::text(
+                    action.room_id,
+                    Some(card.message_id),
+                    replies::UNKNOWN_BUTTON,
+                )],
+            )),
         }
     }
 
@@ -56,7 +65,8 @@ impl Onboarding {
         }
         let message = match self.bot.message(&action.message_id, tracking).await {
             Ok(message) => message,
-            Err(error) if error.meaning() == Meaning::Refused => return Ok(None),
+            // Gone, or never a message Webex would show the bot: not one of its cards.
+            Err(error) if error.status() == Some(404) => return Ok(None),
             Err(error) => return Err(error.into()),
         };
         if message.person_id.as_ref() != Some(&self.me.id) {
@@ -90,7 +100,15 @@ impl Onboarding {
         event: &ActionEvent,
         reason: &str,
     ) -> Result<Completion, StoreError> {
-        let request = self.store.request_by_action(&event.id).await?;
+        let request = match self.store.request_by_action(&event.id).await {
+            Ok(request) => request,
+            // Its request cannot be read: the submitter is still told.
+            Err(StoreError::Corrupt(error)) => {
+                tracing::error!(%error, "the request of a submission is unreadable");
+                None
+            }
+            Err(error) => return Err(error),
+        };
         Ok(match request {
             Some(request) if !request.state.is_final() => {
                 self.fail(job, request, &replies::stopped_trying(reason))

@@ -1,6 +1,6 @@
 //! Cards the bot sent: only these may be submitted.
 
-use super::{Store, StoreError, now_ms, with_pool};
+use super::{Store, StoreError, id_column, now_ms, with_pool};
 use crate::domain::CardKind;
 use crate::webex::{MessageId, PersonId, RoomId};
 
@@ -22,13 +22,15 @@ pub struct CardRecord {
 pub(super) const INSERT_CARD: &str = "INSERT INTO cards (message_id, room_id, requested_by, kind, request_id, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING";
 
-/// Retires a form that a corrected one replaced, whether or not the job that posted it has
-/// recorded it yet: the row is made when missing, and that job's insert then changes nothing.
-pub(super) const RETIRE_CARD: &str = "INSERT INTO cards (message_id, room_id, requested_by, kind, request_id, created_at, retired_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $6) \
-     ON CONFLICT (message_id) DO UPDATE SET retired_at = COALESCE(cards.retired_at, excluded.retired_at)";
+/// Retires a form: takes the card's row, which opening a request on the card takes first too,
+/// so that a retirement and a request on the same card never interleave.
+pub(super) const RETIRE_CARD: &str =
+    "UPDATE cards SET retired_at = COALESCE(retired_at, $2) WHERE message_id = $1";
 
-/// Binds a [`CardRecord`] to [`INSERT_CARD`] or [`RETIRE_CARD`].
+/// Whether a request was opened on the card: a used card is not retired.
+pub(super) const CARD_USED: &str = "SELECT id FROM requests WHERE card_message_id = $1";
+
+/// Binds a [`CardRecord`] to [`INSERT_CARD`].
 macro_rules! bind_card {
     ($sql:expr, $card:expr, $now:expr) => {
         sqlx::query($sql)
@@ -46,13 +48,13 @@ type CardRow = (String, String, String, String, Option<i64>, Option<i64>);
 
 fn card_from(row: CardRow) -> Result<CardRecord, StoreError> {
     let (message_id, room_id, requested_by, kind, request_id, retired_at) = row;
-    let unreadable =
-        |reason: String| StoreError::Corrupt(format!("card {message_id} is unreadable: {reason}"));
+    let name = format!("card {message_id}");
     Ok(CardRecord {
-        message_id: MessageId::parse(&message_id).map_err(|e| unreadable(e.to_string()))?,
-        room_id: RoomId::parse(&room_id).map_err(|e| unreadable(e.to_string()))?,
-        requested_by: PersonId::parse(&requested_by).map_err(|e| unreadable(e.to_string()))?,
-        kind: CardKind::parse(&kind).map_err(unreadable)?,
+        message_id: id_column(&name, "message_id", &message_id)?,
+        room_id: id_column(&name, "room_id", &room_id)?,
+        requested_by: id_column(&name, "requested_by", &requested_by)?,
+        kind: CardKind::parse(&kind)
+            .map_err(|e| StoreError::Corrupt(format!("{name}: its kind is unreadable: {e}")))?,
         request_id,
         retired: retired_at.is_some(),
     })

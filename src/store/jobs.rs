@@ -3,11 +3,11 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::cards::{INSERT_CARD, RETIRE_CARD, bind_card};
+use super::cards::{CARD_USED, INSERT_CARD, RETIRE_CARD, bind_card};
 use super::job_writer::INSERT_JOB;
-use super::requests::{bind_request_update, update_request};
+use super::requests::{bind_request_update, request_moved, update_request};
 use super::{AuditEntry, CardRecord, RequestRecord, Store, StoreError, now_ms, with_pool};
-use crate::domain::{JobKind, JobPayload};
+use crate::domain::{JobKind, JobPayload, RequestState};
 
 /// A job to enqueue; a second job with the same `dedupe_key` is dropped.
 ///
@@ -179,13 +179,34 @@ impl Store {
                 return Ok(false);
             }
             if let Some(request) = &done.request {
-                bind_request_update!(request, now).execute(&mut *tx).await?;
+                let written = bind_request_update!(request, now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if written == 0 {
+                    let (state,): (String,) = sqlx::query_as("SELECT state FROM requests WHERE id = $1")
+                        .bind(request.id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let state = RequestState::parse(&state).map_err(StoreError::Corrupt)?;
+                    return Err(StoreError::Conflict(request_moved(request.id, state)));
+                }
             }
             if let Some(card) = &done.card {
                 bind_card!(INSERT_CARD, card, now).execute(&mut *tx).await?;
             }
             if let Some(retired) = &done.retire_card {
-                bind_card!(RETIRE_CARD, retired, now).execute(&mut *tx).await?;
+                let card = retired.message_id.as_str();
+                bind_card!(INSERT_CARD, retired, now).execute(&mut *tx).await?;
+                sqlx::query(RETIRE_CARD).bind(card).bind(now).execute(&mut *tx).await?;
+                // Read after the row is taken, so that a request opened meanwhile is seen.
+                let used: Option<(i64,)> =
+                    sqlx::query_as(CARD_USED).bind(card).fetch_optional(&mut *tx).await?;
+                if let Some((request,)) = used {
+                    return Err(StoreError::Conflict(format!(
+                        "card {card} was used by request {request} before it could be retired"
+                    )));
+                }
             }
             for entry in &done.audit {
                 sqlx::query(INSERT_AUDIT)

@@ -79,35 +79,46 @@ impl Migration {
 /// How long a migration waits for SQLite's write lock in all.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// `BEGIN IMMEDIATE`, tried again while SQLite answers "database is locked": besides waiting its
-/// busy timeout, SQLite answers so at once now and then, to a connection that has just opened
-/// while another process writes.
-async fn begin_immediate(connection: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+/// `BEGIN IMMEDIATE`, tried again while SQLite answers "database is locked" (any `SQLITE_BUSY`
+/// code): besides waiting its busy timeout, SQLite answers so at once now and then, to a
+/// connection that has just opened while another process writes.
+async fn begin_immediate(
+    pool: &sqlx::SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     loop {
-        match sqlx::raw_sql("BEGIN IMMEDIATE")
-            .execute(&mut *connection)
-            .await
-        {
-            Ok(_) => return Ok(()),
+        match pool.begin_with("BEGIN IMMEDIATE").await {
+            Ok(tx) => return Ok(tx),
             Err(sqlx::Error::Database(error))
-                if error.code().as_deref() == Some("5") && std::time::Instant::now() < deadline =>
+                if is_busy(error.code().as_deref()) && std::time::Instant::now() < deadline =>
             {
-                tokio::time::sleep(std::time::Duration::from_millis(20 + fastrand::u64(..30)))
-                    .await;
+                let pause = std::time::Duration::from_millis(20 + fastrand::u64(..30));
+                tokio::time::sleep(pause).await;
             }
             Err(error) => return Err(error.into()),
         }
     }
 }
 
+/// Whether an SQLite result code is `SQLITE_BUSY` or one of its extended codes.
+fn is_busy(code: Option<&str>) -> bool {
+    code.and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| code % 256 == 5)
+}
+
 /// Compares what ran with what this release has: a migration that ran with other contents, or
 /// one this release does not know, means the database belongs to another version of the bot.
 fn pending<'a>(
     known: &'a [Migration],
-    applied: &[(i64, Vec<u8>)],
+    applied: &[(i64, Vec<u8>, bool)],
 ) -> Result<Vec<&'a Migration>, StoreError> {
-    for (version, checksum) in applied {
+    for (version, checksum, success) in applied {
+        if !success {
+            return Err(StoreError::Schema(format!(
+                "migration {version} failed part-way in an earlier start: restore the database \
+                 from a backup"
+            )));
+        }
         match known.iter().find(|m| m.version == *version) {
             None => {
                 return Err(StoreError::Schema(format!(
@@ -126,7 +137,7 @@ fn pending<'a>(
     }
     Ok(known
         .iter()
-        .filter(|m| applied.iter().all(|(version, _)| *version != m.version))
+        .filter(|m| applied.iter().all(|(version, ..)| *version != m.version))
         .collect())
 }
 
@@ -138,7 +149,7 @@ fn elapsed_ns(start: std::time::Instant) -> i64 {
 /// run yet, recording it as it goes.
 macro_rules! apply_pending {
     ($connection:ident, $known:expr) => {
-        let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(SELECT_APPLIED)
+        let applied: Vec<(i64, Vec<u8>, bool)> = sqlx::query_as(SELECT_APPLIED)
             .fetch_all(&mut *$connection)
             .await?;
         for migration in pending($known, &applied)? {
@@ -158,28 +169,20 @@ macro_rules! apply_pending {
 }
 
 const SELECT_APPLIED: &str =
-    "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
+    "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version";
 
 impl Store {
     /// Brings the schema up to date, under the lock.
     pub(super) async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(pool) => {
-                let mut connection = pool.acquire().await?;
                 // The write lock first, so that a second process waits here and then finds the
                 // work done, instead of racing to create the same tables.
-                begin_immediate(&mut connection).await?;
-                let result = async {
-                    sqlx::raw_sql(CREATE_TABLE_SQLITE)
-                        .execute(&mut *connection)
-                        .await?;
-                    apply_pending!(connection, SQLITE);
-                    Ok::<_, StoreError>(())
-                }
-                .await;
-                let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-                sqlx::raw_sql(end).execute(&mut *connection).await?;
-                result
+                let mut tx = begin_immediate(pool).await?;
+                sqlx::raw_sql(CREATE_TABLE_SQLITE).execute(&mut *tx).await?;
+                apply_pending!(tx, SQLITE);
+                tx.commit().await?;
+                Ok(())
             }
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -218,7 +221,7 @@ impl Store {
         if !has_table {
             return Ok(SchemaState::Empty);
         }
-        let applied: Vec<(i64, Vec<u8>)> =
+        let applied: Vec<(i64, Vec<u8>, bool)> =
             super::with_pool!(self, pool => sqlx::query_as(SELECT_APPLIED).fetch_all(pool).await?);
         let pending = pending(known, &applied)?;
         Ok(match (applied.is_empty(), pending.is_empty()) {
@@ -244,7 +247,7 @@ mod tests {
 
     #[test]
     fn a_changed_or_unknown_migration_is_refused_and_the_rest_is_pending() {
-        let first = (1, SQLITE[0].checksum());
+        let first = (1, SQLITE[0].checksum(), true);
         assert_eq!(
             pending(SQLITE, std::slice::from_ref(&first))
                 .expect("known")
@@ -253,7 +256,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             (2..=i64::try_from(SQLITE.len()).expect("few")).collect::<Vec<_>>()
         );
-        assert!(pending(SQLITE, &[(1, vec![0; 48])]).is_err());
-        assert!(pending(SQLITE, &[(999, vec![0; 48])]).is_err());
+        assert!(pending(SQLITE, &[(1, vec![0; 48], true)]).is_err());
+        assert!(pending(SQLITE, &[(999, vec![0; 48], true)]).is_err());
+        assert!(pending(SQLITE, &[(1, SQLITE[0].checksum(), false)]).is_err());
+        assert!(is_busy(Some("5")) && is_busy(Some("517")) && !is_busy(Some("1")));
     }
 }

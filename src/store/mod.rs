@@ -15,7 +15,7 @@ mod requests;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -49,6 +49,10 @@ pub enum StoreError {
     /// The batch holding this delivery could not be committed.
     #[error("could not record the delivery: {0}")]
     Unrecorded(String),
+    /// Another job changed what this one read, first: its outcome is void, and it runs again on
+    /// what is there now.
+    #[error("{0}")]
+    Conflict(String),
     /// Another worker took this job over after this worker's lease ran out.
     #[error("this worker lost the job's lease")]
     LeaseLost,
@@ -129,11 +133,15 @@ impl Store {
                     .await?,
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let mut options = PgConnectOptions::from_str(url)?;
+            if !writes {
+                options = options.options([("default_transaction_read_only", "on")]);
+            }
             Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(10)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
+                    .connect_with(options)
                     .await?,
             )
         } else {
@@ -160,6 +168,16 @@ impl Store {
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await);
     }
+}
+
+/// A Webex id read from a column: one that is not an id is a corrupt row, named with `row`.
+pub(crate) fn id_column<T: crate::webex::WebexId>(
+    row: &str,
+    column: &str,
+    value: &str,
+) -> Result<T, StoreError> {
+    T::parse(value)
+        .map_err(|e| StoreError::Corrupt(format!("{row}: its {column} is unreadable: {e}")))
 }
 
 /// Milliseconds since the Unix epoch: the one clock every stored time uses.

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::{Job, Store, StoreError, now_ms, with_pool};
+use super::{Job, Store, StoreError, id_column, now_ms, with_pool};
 use crate::domain::{Decision, Email, PersonDraft, RequestState};
 use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
@@ -53,6 +53,9 @@ pub struct RequestRecord {
     /// What Create a Person is sent.
     pub draft: PersonDraft,
     pub state: RequestState,
+    /// The state the database held when this record was read or last saved: writing the
+    /// record succeeds only while the database still holds it.
+    pub(crate) stored_state: RequestState,
     /// How many `POST /people` calls were started: above zero, a found person is ours.
     pub create_calls: i64,
     /// The status of the last create call that answered an error, if any.
@@ -79,6 +82,8 @@ pub enum Opened {
     Ours(RequestRecord),
     /// Another submission already used the card.
     AlreadyUsed(RequestRecord),
+    /// A corrected form replaced the card first.
+    Replaced,
 }
 
 /// `SELECT` of every request column, followed by `$tail`.
@@ -93,22 +98,27 @@ macro_rules! select_request {
     };
 }
 
-/// The one statement that writes a request's state, followed by `$tail`.
+/// The one statement that writes a request's state, followed by `$tail`. It writes only while
+/// the request is still in the state it was read in: a job that read it before another job
+/// moved it must not take it back.
 macro_rules! update_request {
     ($tail:literal) => {
         concat!(
             "UPDATE requests SET state = $1, create_calls = $2, last_status = $3, person_id = $4, ",
-            "outcome = $5, tracking_id = $6, updated_at = $7 WHERE id = $8",
+            "outcome = $5, tracking_id = $6, updated_at = $7 WHERE id = $8 AND state = $9",
             $tail
         )
     };
 }
 
-/// Binds a [`RequestRecord`] to [`update_request!`] with an empty tail.
+/// Binds a [`RequestRecord`] to [`update_request!`], followed by `$tail`.
 macro_rules! bind_request_update {
     ($request:expr, $now:expr) => {
-        sqlx::query(update_request!(""))
-            .bind($request.state_str())
+        bind_request_update!($request, $now, "")
+    };
+    ($request:expr, $now:expr, $tail:literal) => {
+        sqlx::query(update_request!($tail))
+            .bind($request.state.as_str())
             .bind($request.create_calls)
             .bind($request.last_status)
             .bind(
@@ -121,15 +131,12 @@ macro_rules! bind_request_update {
             .bind(&$request.tracking_id)
             .bind($now)
             .bind($request.id)
+            .bind($request.stored_state.as_str())
     };
 }
 pub(super) use {bind_request_update, update_request};
 
 impl RequestRecord {
-    pub(super) fn state_str(&self) -> &'static str {
-        self.state.as_str()
-    }
-
     fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
     where
         for<'r> &'r str: sqlx::ColumnIndex<R>,
@@ -139,38 +146,33 @@ impl RequestRecord {
         for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     {
         let id: i64 = row.try_get("id")?;
+        let name = format!("request {id}");
         let unreadable = |column: &str, reason: String| {
-            StoreError::Corrupt(format!(
-                "request {id}: its {column} is unreadable: {reason}"
-            ))
+            StoreError::Corrupt(format!("{name}: its {column} is unreadable: {reason}"))
         };
         let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
-        let id_of = |column: &str| -> Result<String, StoreError> { text(column) };
         let draft: PersonDraft = serde_json::from_str(&text("draft")?)
             .map_err(|e| unreadable("draft", e.to_string()))?;
         let person_id: Option<String> = row.try_get("person_id")?;
+        let state = RequestState::parse(&text("state")?).map_err(|e| unreadable("state", e))?;
         let decision: Option<String> = row.try_get("decision")?;
         Ok(Self {
             id,
-            card_message_id: MessageId::parse(&id_of("card_message_id")?)
-                .map_err(|e| unreadable("card_message_id", e.to_string()))?,
-            action_id: ActionId::parse(&id_of("action_id")?)
-                .map_err(|e| unreadable("action_id", e.to_string()))?,
-            room_id: RoomId::parse(&id_of("room_id")?)
-                .map_err(|e| unreadable("room_id", e.to_string()))?,
-            requester_id: PersonId::parse(&id_of("requester_id")?)
-                .map_err(|e| unreadable("requester_id", e.to_string()))?,
+            card_message_id: id_column(&name, "card_message_id", &text("card_message_id")?)?,
+            action_id: id_column(&name, "action_id", &text("action_id")?)?,
+            room_id: id_column(&name, "room_id", &text("room_id")?)?,
+            requester_id: id_column(&name, "requester_id", &text("requester_id")?)?,
             requester_email: text("requester_email")?,
             email: Email::parse(&text("email")?).map_err(|e| unreadable("email", e))?,
             draft,
-            state: RequestState::parse(&text("state")?).map_err(|e| unreadable("state", e))?,
+            state,
+            stored_state: state,
             create_calls: row.try_get("create_calls")?,
             last_status: row.try_get("last_status")?,
             person_id: person_id
                 .as_deref()
-                .map(PersonId::parse)
-                .transpose()
-                .map_err(|e| unreadable("person_id", e.to_string()))?,
+                .map(|value| id_column(&name, "person_id", value))
+                .transpose()?,
             outcome: row.try_get("outcome")?,
             tracking_id: row.try_get("tracking_id")?,
             decision: decision
@@ -185,6 +187,11 @@ impl RequestRecord {
     }
 }
 
+/// Why a write of a request was refused: another job moved it first.
+pub(super) fn request_moved(id: i64, to: RequestState) -> String {
+    format!("request {id} became {} meanwhile", to.as_str())
+}
+
 impl Store {
     /// Claims the card for this submission, unless another submission has it already.
     ///
@@ -194,6 +201,16 @@ impl Store {
         let draft = new.draft.to_json();
         let record = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            // The card's row first, as a retirement does: whichever comes second sees the other.
+            let card: Option<(Option<i64>,)> = sqlx::query_as(
+                "UPDATE cards SET retired_at = retired_at WHERE message_id = $1 RETURNING retired_at",
+            )
+            .bind(new.card_message_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if matches!(card, Some((Some(_),))) {
+                return Ok(Opened::Replaced);
+            }
             let inserted: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
                  email, draft, state, create_calls, created_at, updated_at) \
@@ -242,31 +259,35 @@ impl Store {
     ///
     /// Only while `job` still holds its lease: a worker that lost its job must not overwrite
     /// what the worker that took it over wrote, nor go on to call Webex.
-    pub async fn save_request(&self, job: &Job, request: &RequestRecord) -> Result<(), StoreError> {
+    pub async fn save_request(
+        &self,
+        job: &Job,
+        request: &mut RequestRecord,
+    ) -> Result<(), StoreError> {
         let now = now_ms();
         let saved = with_pool!(self, pool => {
-            sqlx::query(update_request!(
-                " AND EXISTS (SELECT 1 FROM jobs WHERE id = $9 AND lease_owner = $10 AND state = 'running' \
-                 AND lease_until > $7)"
-            ))
-            .bind(request.state_str())
-            .bind(request.create_calls)
-            .bind(request.last_status)
-            .bind(request.person_id.as_ref().map(PersonId::as_str))
-            .bind(&request.outcome)
-            .bind(&request.tracking_id)
-            .bind(now)
-            .bind(request.id)
+            bind_request_update!(
+                request,
+                now,
+                " AND EXISTS (SELECT 1 FROM jobs WHERE id = $10 AND lease_owner = $11 \
+                 AND state = 'running' AND lease_until > $7)"
+            )
             .bind(job.id)
             .bind(&job.owner)
             .execute(pool)
             .await?
             .rows_affected()
         });
-        if saved == 0 {
-            return Err(StoreError::LeaseLost);
+        if saved > 0 {
+            request.stored_state = request.state;
+            return Ok(());
         }
-        Ok(())
+        match self.request(request.id).await? {
+            Some(now) if now.state != request.stored_state => {
+                Err(StoreError::Conflict(request_moved(request.id, now.state)))
+            }
+            _ => Err(StoreError::LeaseLost),
+        }
     }
 
     /// Records an approver's decision, unless the request was decided already.
@@ -346,15 +367,24 @@ impl Store {
     }
 
     /// The requests waiting for an approver, oldest first.
+    ///
+    /// A row that does not decode is left out, with a log line, rather than hide all the others.
     pub async fn awaiting_approval(&self) -> Result<Vec<RequestRecord>, StoreError> {
-        with_pool!(self, pool => {
+        let rows = with_pool!(self, pool => {
             sqlx::query(select_request!("WHERE state = 'awaiting_approval' ORDER BY id"))
                 .fetch_all(pool)
                 .await?
                 .iter()
                 .map(RequestRecord::from_row)
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                row.map_err(|error| tracing::error!(%error, "a waiting request is unreadable"))
+                    .ok()
+            })
+            .collect())
     }
 
     /// The request that used this card, if any.

@@ -6,12 +6,13 @@ use std::time::Duration;
 pub enum Meaning {
     /// 423 or 429: Webex did nothing and asks to wait (`Retry-After`).
     Throttled,
-    /// 5xx, a timeout or a broken connection: the call may have taken effect, and a later one
-    /// may succeed.
+    /// 5xx, 408, a timeout, a broken connection or an unexpected status: the call may have
+    /// taken effect, and a later one may succeed.
     Unavailable,
-    /// 400 or 409: Webex refused the details; a create may have happened all the same.
+    /// 400, 409 and the other client errors not named below: Webex refused the details; a
+    /// create may have happened all the same.
     Rejected,
-    /// Any other status (401, 403, 404, ...): refused outright, nothing happened, and trying
+    /// 401, 403, 404, 405, 410, 413 or 415: refused outright, nothing happened, and trying
     /// again cannot help.
     Refused,
     /// A 2xx whose body could not be read: the call took effect, its answer is lost.
@@ -86,9 +87,10 @@ impl WebexError {
         match self {
             Self::Api { status, .. } => match status {
                 423 | 429 => Meaning::Throttled,
-                500..=599 => Meaning::Unavailable,
-                400 | 409 => Meaning::Rejected,
-                _ => Meaning::Refused,
+                401 | 403 | 404 | 405 | 410 | 413 | 415 => Meaning::Refused,
+                408 | 500..=599 => Meaning::Unavailable,
+                400..=499 => Meaning::Rejected,
+                _ => Meaning::Unavailable,
             },
             Self::Timeout { .. } | Self::Transport { .. } => Meaning::Unavailable,
             Self::Decode { .. } => Meaning::Unreadable,
@@ -98,5 +100,46 @@ impl WebexError {
     /// Whether trying the same call later may succeed: throttling, server errors and lost answers.
     pub fn is_transient(&self) -> bool {
         matches!(self.meaning(), Meaning::Throttled | Meaning::Unavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16) -> WebexError {
+        WebexError::Api {
+            status,
+            message: String::new(),
+            tracking_id: String::new(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn each_status_has_one_meaning() {
+        let cases = [
+            (429, Meaning::Throttled),
+            (423, Meaning::Throttled),
+            (400, Meaning::Rejected),
+            (409, Meaning::Rejected),
+            (422, Meaning::Rejected),
+            (401, Meaning::Refused),
+            (403, Meaning::Refused),
+            (404, Meaning::Refused),
+            (415, Meaning::Refused),
+            (408, Meaning::Unavailable),
+            (500, Meaning::Unavailable),
+            (503, Meaning::Unavailable),
+            (302, Meaning::Unavailable),
+        ];
+        for (status, meaning) in cases {
+            assert_eq!(api(status).meaning(), meaning, "{status}");
+        }
+        let lost = WebexError::Timeout {
+            timeout: Duration::from_secs(1),
+            tracking_id: String::new(),
+        };
+        assert!(lost.is_transient() && !api(400).is_transient() && api(429).is_transient());
     }
 }

@@ -25,6 +25,12 @@ fn is_webex_id(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
 }
 
+/// What every Webex id type offers, so that code can read any of them.
+pub trait WebexId: Sized {
+    /// Checks that `text` is a Webex id of this kind.
+    fn parse(text: &str) -> Result<Self, IdError>;
+}
+
 macro_rules! webex_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
@@ -51,14 +57,16 @@ macro_rules! webex_id {
             }
         }
 
+        impl WebexId for $name {
+            fn parse(text: &str) -> Result<Self, IdError> {
+                $name::parse(text)
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = IdError;
             fn try_from(text: String) -> Result<Self, IdError> {
-                if is_webex_id(&text) {
-                    Ok(Self(text))
-                } else {
-                    Self::parse(&text)
-                }
+                Self::parse(&text)
             }
         }
 

@@ -12,7 +12,7 @@ mod types;
 
 pub use client::{AdminApi, BotApi, CALL_TIMEOUT};
 pub use error::{Meaning, WebexError};
-pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, WebhookId};
+pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, WebexId, WebhookId};
 pub use types::{
     AttachmentAction, License, Location, Membership, Message, NewMessage, NewWebhook, Person, Role,
     Webhook, WebhookUpdate,

@@ -52,6 +52,8 @@ impl JobError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Webex(e) => e.is_transient(),
+            // A row that does not decode stays so.
+            Self::Store(StoreError::Corrupt(_)) => false,
             Self::Store(_) => true,
             Self::Permanent(_) => false,
         }

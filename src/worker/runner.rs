@@ -135,18 +135,23 @@ impl<H: JobHandler> Worker<H> {
     ) -> Result<(), StoreError> {
         let store = self.store();
         match result {
-            Ok(done) => {
-                if store.complete_job(job, done, None).await? {
+            Ok(done) => match store.complete_job(job, done, None).await {
+                Ok(true) => {
                     tracing::info!(outcome = "done", "event handled");
-                } else {
-                    tracing::warn!(outcome = "lost lease", "another worker took this job over");
+                    Ok(())
                 }
-                Ok(())
-            }
+                Ok(false) => {
+                    tracing::warn!(outcome = "lost lease", "another worker took this job over");
+                    Ok(())
+                }
+                Err(StoreError::Conflict(why)) => self.run_again(job, &why).await,
+                Err(error) => Err(error),
+            },
             Err(JobError::Store(StoreError::LeaseLost)) => {
                 tracing::warn!(outcome = "lost lease", "another worker took this job over");
                 Ok(())
             }
+            Err(JobError::Store(StoreError::Conflict(why))) => self.run_again(job, &why).await,
             Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
                 let delay = retry::delay(&self.settings, job.attempts, &error);
                 let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
@@ -154,19 +159,51 @@ impl<H: JobHandler> Worker<H> {
                 let at = now_ms().saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX));
                 store.retry_job(job, at, &error.to_string()).await
             }
-            Err(error) => {
-                let reason = error.to_string();
-                let done = match self.handler.give_up(job, &reason).await {
-                    Ok(done) => done,
-                    Err(store_error) => {
-                        // Without the request's state the person cannot be told the truth; later.
-                        let at = now_ms() + self.lease_ms();
-                        return store.retry_job(job, at, &store_error.to_string()).await;
-                    }
-                };
-                tracing::error!(outcome = "gave up", %error, "event could not be handled");
-                store.complete_job(job, done, Some(&reason)).await.map(drop)
+            Err(error) => self.give_up(job, &error.to_string()).await,
+        }
+    }
+
+    /// Another job moved what this one read: its outcome is void, and it runs again at once on
+    /// what is there now.
+    async fn run_again(&self, job: &Job, why: &str) -> Result<(), StoreError> {
+        tracing::info!(
+            outcome = "conflict",
+            why,
+            "running the job again on what is there now"
+        );
+        self.store().retry_job(job, now_ms(), why).await
+    }
+
+    /// Stops trying: the handler says what becomes true (usually, someone is told why), and
+    /// the job is marked failed with it. What it says is read afresh when another job moved
+    /// it meanwhile.
+    async fn give_up(&self, job: &Job, reason: &str) -> Result<(), StoreError> {
+        let store = self.store();
+        for _ in 0..3 {
+            let done = match self.handler.give_up(job, reason).await {
+                Ok(done) => done,
+                Err(error) => {
+                    // Without the request's state the person cannot be told the truth; later.
+                    let at = now_ms() + self.lease_ms();
+                    return store.retry_job(job, at, &error.to_string()).await;
+                }
+            };
+            match store.complete_job(job, done, Some(reason)).await {
+                Ok(_) => {
+                    tracing::error!(
+                        outcome = "gave up",
+                        error = reason,
+                        "event could not be handled"
+                    );
+                    return Ok(());
+                }
+                Err(StoreError::Conflict(why)) => {
+                    tracing::info!(why, "giving up again on what is there now")
+                }
+                Err(error) => return Err(error),
             }
         }
+        let at = now_ms() + self.lease_ms();
+        store.retry_job(job, at, "its outcome kept changing").await
     }
 }

@@ -138,17 +138,28 @@ async fn a_decision_before_the_bot_recorded_its_approval_card_still_reaches_the_
     let a = with_approvers().await;
     let card = a.app.card_for_manager().await;
     // The approval card (and the note to the requester) reach their rooms at once, but the bot
-    // hears back 1.5 s later, so the click is handled before the card is recorded.
+    // hears back 3 s later, so the click is handled before the card is recorded.
     a.app.sim.inject(Fault {
         method: "POST".into(),
         path_prefix: "/v1/messages".into(),
-        kind: FaultKind::Delay(std::time::Duration::from_millis(1500)),
+        kind: FaultKind::Delay(std::time::Duration::from_secs(3)),
         times: 2,
     });
     a.app.sim.submit(&a.app.manager, &card.id, jane()).await;
     let approval = a.app.new_bot_message(&a.approvers, &[]).await;
     a.click(&a.ana, &approval, "approve", "").await;
     let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    let unanswered = a
+        .app
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == "/v1/messages" && c.status == 0)
+        .count();
+    assert!(
+        unanswered >= 1,
+        "the order this test is about did not happen"
+    );
     assert!(
         text_of(&to_approvers).contains("jane.doe@example.com** created"),
         "{}",

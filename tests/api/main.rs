@@ -13,5 +13,6 @@ mod process;
 mod registration;
 mod schema;
 mod soak;
+mod store;
 mod submissions;
 mod webhook_edge;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 use webex_onboard::domain::RequestState;
 use webex_onboard::store::{SchemaState, Store};
+use webex_onboard::webex::MessageId;
 
 use crate::helpers::{TempDir, fresh_database};
 
@@ -18,6 +19,13 @@ const SQLITE_FIXTURE: &str = concat!(
     "/tests/fixtures/sqlite-0.1.0.db"
 );
 const POSTGRES_FIXTURE: &str = include_str!("../fixtures/postgres-0.1.0.sql");
+/// The same release's database after its first migration only, so that this release's
+/// migrator must bring one of sqlx's forward.
+const SQLITE_V1_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/sqlite-0.1.0-v1.db"
+);
+const POSTGRES_V1_FIXTURE: &str = include_str!("../fixtures/postgres-0.1.0-v1.sql");
 
 /// What a 0.1.0 database holds, read through this release's store.
 async fn assert_holds_the_fixture(store: &Store) {
@@ -45,6 +53,65 @@ async fn assert_holds_the_fixture(store: &Store) {
     assert_eq!(audit[1].action, "create-person");
 }
 
+/// Every job and card the old release wrote decodes: the jobs are queued again, as if they
+/// had never run, and claimed one by one.
+async fn assert_every_job_and_card_decodes(store: &Store, url: &str) {
+    let (cards, jobs) = match url.starts_with("sqlite:") {
+        true => {
+            let pool = sqlx::SqlitePool::connect(url).await.expect("connects");
+            let cards: Vec<String> = sqlx::query_scalar("SELECT message_id FROM cards")
+                .fetch_all(&pool)
+                .await
+                .expect("cards");
+            let jobs = sqlx::query("UPDATE jobs SET state = 'queued', run_after = 0")
+                .execute(&pool)
+                .await
+                .expect("queued")
+                .rows_affected();
+            pool.close().await;
+            (cards, jobs)
+        }
+        false => {
+            let pool = sqlx::PgPool::connect(url).await.expect("connects");
+            let cards: Vec<String> = sqlx::query_scalar("SELECT message_id FROM cards")
+                .fetch_all(&pool)
+                .await
+                .expect("cards");
+            let jobs = sqlx::query("UPDATE jobs SET state = 'queued', run_after = 0")
+                .execute(&pool)
+                .await
+                .expect("queued")
+                .rows_affected();
+            pool.close().await;
+            (cards, jobs)
+        }
+    };
+    assert!(
+        !cards.is_empty() && jobs > 10,
+        "{} cards, {jobs} jobs",
+        cards.len()
+    );
+    for card in &cards {
+        let id = MessageId::parse(card).expect("a card id");
+        assert!(store.card(&id).await.expect("decodes").is_some(), "{card}");
+    }
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut claimed = 0;
+    while let Some(job) = store
+        .claim_job("fixture-test", 60_000)
+        .await
+        .expect("decodes")
+    {
+        kinds.insert(job.kind().as_str());
+        claimed += 1;
+    }
+    assert_eq!(claimed, jobs);
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["message", "reply", "submission"]
+    );
+}
+
 #[tokio::test]
 async fn a_sqlite_database_made_by_release_0_1_0_opens_and_migrates() {
     let dir = TempDir::new();
@@ -53,6 +120,7 @@ async fn a_sqlite_database_made_by_release_0_1_0_opens_and_migrates() {
     let url = format!("sqlite://{}", path.display());
     let store = Store::connect(&url).await.expect("opens and migrates");
     assert_holds_the_fixture(&store).await;
+    assert_every_job_and_card_decodes(&store, &url).await;
     store.close().await;
     // A second start finds nothing left to do.
     let again = Store::connect(&url).await.expect("opens again");
@@ -74,6 +142,47 @@ async fn a_postgres_database_made_by_release_0_1_0_opens_and_migrates() {
     pool.close().await;
     let store = Store::connect(&url).await.expect("opens and migrates");
     assert_holds_the_fixture(&store).await;
+    assert_every_job_and_card_decodes(&store, &url).await;
+    store.close().await;
+}
+
+/// A request written at migration 1 reads through this release once migrated forward.
+async fn assert_migrated_forward(store: &Store) {
+    assert_eq!(
+        store.schema_state().await.expect("state"),
+        SchemaState::Current
+    );
+    let request = store.request(1).await.expect("decodes").expect("exists");
+    assert_eq!(request.email.as_str(), "jane.doe@example.com");
+    assert_eq!(request.state, RequestState::Created);
+    assert_eq!(request.decision, None);
+}
+
+#[tokio::test]
+async fn a_sqlite_database_at_its_first_migration_is_brought_forward() {
+    let dir = TempDir::new();
+    let path = dir.path().join("v1.db");
+    std::fs::copy(SQLITE_V1_FIXTURE, &path).expect("fixture copied");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::connect(&url).await.expect("opens and migrates");
+    assert_migrated_forward(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_postgres_database_at_its_first_migration_is_brought_forward() {
+    let Some(url) = fresh_database().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let pool = sqlx::PgPool::connect(&url).await.expect("connects");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(POSTGRES_V1_FIXTURE))
+        .execute(&pool)
+        .await
+        .expect("the fixture loads");
+    pool.close().await;
+    let store = Store::connect(&url).await.expect("opens and migrates");
+    assert_migrated_forward(&store).await;
     store.close().await;
 }
 

@@ -136,12 +136,12 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
 async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
     use webex_sim::{Fault, FaultKind};
     let app = spawn_app().await;
-    // The form reaches the room at once, but the bot hears back 1.5 s later: until then the job
+    // The form reaches the room at once, but the bot hears back 3 s later: until then the job
     // that posts it has not recorded it, and a submission is handled in the meantime.
     app.sim.inject(Fault {
         method: "POST".into(),
         path_prefix: "/v1/messages".into(),
-        kind: FaultKind::Delay(std::time::Duration::from_millis(1500)),
+        kind: FaultKind::Delay(std::time::Duration::from_secs(3)),
         times: 1,
     });
     app.sim.say(&app.manager, &app.room, "onboard").await;
@@ -155,8 +155,18 @@ async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
         .await;
     let again = app.new_bot_message(&app.room, &[&card]).await;
     assert_eq!(again.attachments.len(), 1, "the form was not sent again");
+    let form_post = app
+        .sim
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "POST" && c.path == "/v1/messages")
+        .expect("the form was posted");
+    assert_eq!(
+        form_post.status, 0,
+        "the order this test is about did not happen"
+    );
     // Now the first job records its card, after the retirement.
-    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     app.sim.submit(&app.manager, &card.id, jane()).await;
     let last = app.new_bot_message(&app.room, &[&card, &again]).await;
     assert!(

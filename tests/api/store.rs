@@ -1,0 +1,178 @@
+//! The store's guarantees where jobs meet: a job never takes back what another job did to a
+//! request, and a form is either retired or used, never both.
+
+use serde_json::json;
+use webex_onboard::domain::{
+    CardKind, Decision, JobPayload, MessageEvent, OrgChoices, PersonDraft, RequestState,
+};
+use webex_onboard::store::{
+    CardRecord, Completion, Job, NewDecision, NewJob, NewRequest, Opened, Store, StoreError,
+};
+use webex_onboard::webex::{ActionId, MessageId, PersonId, RoomId};
+
+use crate::helpers::{TempDir, fresh_database};
+
+async fn store(dir: &TempDir) -> Store {
+    let url = match fresh_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}", dir.path().join("store.db").display()),
+    };
+    Store::connect(&url).await.expect("connects")
+}
+
+fn id<T: TryFrom<String>>(text: &str) -> T
+where
+    T::Error: std::fmt::Debug,
+{
+    T::try_from(text.to_owned()).expect("an id")
+}
+
+/// A job of its own for each step, claimed, as a worker holds it.
+async fn claimed_job(store: &Store, n: u32) -> Job {
+    let event = MessageEvent {
+        id: id(&format!("M{n}")),
+        room_id: None,
+        person_id: None,
+        person_email: None,
+    };
+    let new = NewJob::new(format!("test/{n}"), &JobPayload::Message(event));
+    store.insert_jobs(&[new]).await.expect("inserted");
+    store
+        .claim_job(&format!("worker-{n}"), 60_000)
+        .await
+        .expect("claims")
+        .expect("a job")
+}
+
+fn card(retired: bool) -> CardRecord {
+    CardRecord {
+        message_id: id("CARD1"),
+        room_id: id("ROOM1"),
+        requested_by: id("MIA"),
+        kind: CardKind::Onboarding,
+        request_id: None,
+        retired,
+    }
+}
+
+fn request_on_card() -> NewRequest {
+    let inputs = json!({"email": "jane@example.com", "firstName": "Jane"});
+    NewRequest {
+        card_message_id: id::<MessageId>("CARD1"),
+        action_id: id::<ActionId>("ACTION1"),
+        room_id: id::<RoomId>("ROOM1"),
+        requester_id: id::<PersonId>("MIA"),
+        requester_email: "mia@example.com".into(),
+        draft: PersonDraft::from_inputs(
+            inputs.as_object().expect("object"),
+            &OrgChoices::default(),
+        )
+        .expect("valid"),
+    }
+}
+
+#[tokio::test]
+async fn a_job_that_read_a_request_before_another_moved_it_cannot_take_it_back() {
+    let dir = TempDir::new();
+    let store = store(&dir).await;
+    store.record_card(&card(false)).await.expect("card");
+    let Opened::Ours(mut request) = store.open_request(&request_on_card()).await.expect("opens")
+    else {
+        panic!("the card was free");
+    };
+    // One job sends it for approval.
+    request.state = RequestState::AwaitingApproval;
+    let first = claimed_job(&store, 1).await;
+    let done = Completion {
+        request: Some(request.clone()),
+        ..Completion::default()
+    };
+    assert!(
+        store
+            .complete_job(&first, done, None)
+            .await
+            .expect("commits")
+    );
+    let stale = store
+        .request(request.id)
+        .await
+        .expect("reads")
+        .expect("exists");
+    // An approver approves it meanwhile.
+    let decided = store
+        .decide(
+            stale.id,
+            &NewDecision {
+                decision: Decision::Approved,
+                by: "ana@example.com".into(),
+                by_id: id("ANA"),
+                action_id: id("CLICK1"),
+                reason: None,
+            },
+        )
+        .await
+        .expect("decides");
+    assert!(matches!(decided, webex_onboard::store::Decided::Now(_)));
+    // A job that read it waiting, and would fail it, finds it moved: nothing of it is written.
+    let mut failing = stale;
+    failing.state = RequestState::Failed;
+    let second = claimed_job(&store, 2).await;
+    let done = Completion {
+        request: Some(failing),
+        ..Completion::default()
+    };
+    let refused = store.complete_job(&second, done, None).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let now = store
+        .request(request.id)
+        .await
+        .expect("reads")
+        .expect("exists");
+    assert_eq!(now.state, RequestState::Accepted);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
+    let dir = TempDir::new();
+    let store = store(&dir).await;
+    // Retired first: the request is refused.
+    let job = claimed_job(&store, 1).await;
+    let done = Completion {
+        retire_card: Some(card(true)),
+        ..Completion::default()
+    };
+    assert!(store.complete_job(&job, done, None).await.expect("retires"));
+    let opened = store
+        .open_request(&request_on_card())
+        .await
+        .expect("answers");
+    assert!(matches!(opened, Opened::Replaced), "{opened:?}");
+
+    // Used first: the retirement is refused, and the card stays live.
+    let dir = TempDir::new();
+    let store = crate::store::store(&dir).await;
+    store.record_card(&card(false)).await.expect("card");
+    let opened = store.open_request(&request_on_card()).await.expect("opens");
+    assert!(matches!(opened, Opened::Ours(_)), "{opened:?}");
+    let job = claimed_job(&store, 1).await;
+    let done = Completion {
+        retire_card: Some(card(true)),
+        ..Completion::default()
+    };
+    let refused = store.complete_job(&job, done, None).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let live = store
+        .card(&id("CARD1"))
+        .await
+        .expect("reads")
+        .expect("exists");
+    assert!(!live.retired);
+    store.close().await;
+}
