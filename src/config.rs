@@ -3,10 +3,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
+use crate::ops::retention::Retention;
 use crate::store::DEFAULT_DATABASE_URL;
 use crate::webex::CALL_TIMEOUT;
 use crate::webex::RoomId;
@@ -18,6 +19,8 @@ pub const DEFAULT_API_URL: &str = "https://webexapis.com/v1";
 pub const DEFAULT_LISTEN_ADDR: &str = "0.0.0.0:8080";
 /// The default log filter.
 pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn";
+/// The default address of `GET /metrics`: loopback, so that the webhook port never shows them.
+pub const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9090";
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,8 +37,8 @@ pub enum LogFormat {
 pub struct Config {
     /// `WEBEX_BOT_TOKEN`: messages, cards, webhooks.
     pub bot_token: SecretString,
-    /// `WEBEX_ADMIN_TOKEN`: people only.
-    pub admin_token: SecretString,
+    /// The admin token, static or renewed through OAuth: people and the organization only.
+    pub admin: AdminCredentials,
     /// `WEBEX_WEBHOOK_SECRET`: the key Webex signs deliveries with.
     pub webhook_secret: SecretString,
     /// `WEBEX_API_URL`.
@@ -62,6 +65,32 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `RUST_LOG`: which log lines are written.
     pub log_filter: String,
+    /// `ONBOARD_ALERTS_ROOM`, else the approvers' room: where alerts go.
+    pub alerts_room: Option<RoomId>,
+    /// `ONBOARD_ALERT_BACKLOG_SECS`: a job that waits longer for a worker is alerted.
+    pub alert_backlog: Duration,
+    /// How often the queue is looked at for `/metrics` and the backlog alert.
+    pub watch_every: Duration,
+    /// `ONBOARD_WEBHOOK_CHECK_SECS`: how often the webhooks are checked while serving.
+    pub webhook_check: Duration,
+    /// `METRICS_ADDR`: where `GET /metrics` is served.
+    pub metrics_addr: SocketAddr,
+    /// `ONBOARD_RETENTION_DAYS` and `ONBOARD_AUDIT_RETENTION_DAYS`: what is deleted when.
+    pub retention: Retention,
+}
+
+/// How the bot gets its admin token.
+#[derive(Debug, Clone)]
+pub enum AdminCredentials {
+    /// `WEBEX_ADMIN_TOKEN`, as configured.
+    Token(SecretString),
+    /// `WEBEX_ADMIN_CLIENT_ID`, `WEBEX_ADMIN_CLIENT_SECRET` and `WEBEX_ADMIN_REFRESH_TOKEN`:
+    /// access tokens from `POST /access_token`, renewed while the bot runs.
+    OAuth {
+        client_id: String,
+        client_secret: SecretString,
+        refresh_token: SecretString,
+    },
 }
 
 /// Why the configuration cannot be used; the message names the variable.
@@ -107,8 +136,15 @@ macro_rules! settings {
 settings! {
     /// The bot's access token: messages, cards, webhooks. Required.
     bot_token: "WEBEX_BOT_TOKEN", "TOKEN", secret = true;
-    /// An admin token: looks people up and creates them. Required.
+    /// An admin token: looks people up and creates them. Required, unless the three
+    /// WEBEX_ADMIN_CLIENT_* and WEBEX_ADMIN_REFRESH_TOKEN are set.
     admin_token: "WEBEX_ADMIN_TOKEN", "TOKEN", secret = true;
+    /// The admin service app's or integration's client id, for OAuth.
+    admin_client_id: "WEBEX_ADMIN_CLIENT_ID", "ID", secret = false;
+    /// Its client secret.
+    admin_client_secret: "WEBEX_ADMIN_CLIENT_SECRET", "SECRET", secret = true;
+    /// Its first refresh token; the bot keeps the newest one in its database.
+    admin_refresh_token: "WEBEX_ADMIN_REFRESH_TOKEN", "TOKEN", secret = true;
     /// The key Webex signs deliveries with (`X-Spark-Signature`). Required.
     webhook_secret: "WEBEX_WEBHOOK_SECRET", "SECRET", secret = true;
     /// The Webex API [default: https://webexapis.com/v1].
@@ -133,6 +169,18 @@ settings! {
     workers: "ONBOARD_WORKERS", "N", secret = false;
     /// How long a job stays claimed without a heartbeat [default: 30].
     lease_secs: "ONBOARD_LEASE_SECS", "SECONDS", secret = false;
+    /// A room id for alerts [default: the approvers' room].
+    alerts_room: "ONBOARD_ALERTS_ROOM", "ROOM_ID", secret = false;
+    /// Alert when a job waits longer than this for a worker [default: 600].
+    alert_backlog_secs: "ONBOARD_ALERT_BACKLOG_SECS", "SECONDS", secret = false;
+    /// How often the webhooks are checked and mended while serving [default: 300].
+    webhook_check_secs: "ONBOARD_WEBHOOK_CHECK_SECS", "SECONDS", secret = false;
+    /// Where GET /metrics is served, as IP:port [default: 127.0.0.1:9090].
+    metrics_addr: "METRICS_ADDR", "IP:PORT", secret = false;
+    /// Finished jobs are deleted after this many days [default: 30].
+    retention_days: "ONBOARD_RETENTION_DAYS", "DAYS", secret = false;
+    /// Audit rows are deleted after this many days [default: kept forever].
+    audit_retention_days: "ONBOARD_AUDIT_RETENTION_DAYS", "DAYS", secret = false;
     /// How long one Webex call may take [default: 10].
     timeout_secs: "WEBEX_TIMEOUT_SECS", "SECONDS", secret = false;
     /// text, or json for one JSON object per line [default: text].
@@ -142,6 +190,7 @@ settings! {
 }
 
 /// One setting as given: its variable's name, for messages, and its value.
+#[derive(Clone, Copy)]
 struct Var<'a> {
     name: &'static str,
     value: Option<&'a str>,
@@ -190,7 +239,22 @@ impl Config {
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
         let mut missing = Vec::new();
         let bot_token = settings.bot_token().secret(&mut missing);
-        let admin_token = settings.admin_token().secret(&mut missing);
+        let oauth = [
+            settings.admin_client_id(),
+            settings.admin_client_secret(),
+            settings.admin_refresh_token(),
+        ];
+        let admin = if oauth.iter().any(|v| v.value.is_some()) {
+            let [id, secret, refresh] = oauth;
+            let client_id = id.secret(&mut missing);
+            AdminCredentials::OAuth {
+                client_id: client_id.expose_secret().to_owned(),
+                client_secret: secret.secret(&mut missing),
+                refresh_token: refresh.secret(&mut missing),
+            }
+        } else {
+            AdminCredentials::Token(settings.admin_token().secret(&mut missing))
+        };
         let webhook_secret = settings.webhook_secret().secret(&mut missing);
         if !missing.is_empty() {
             return Err(ConfigError::Missing(missing));
@@ -222,9 +286,33 @@ impl Config {
             .value
             .map(|room| RoomId::parse(room.trim()).map_err(|e| approvers.invalid(e)))
             .transpose()?;
+        let metrics = settings.metrics_addr();
+        let metrics_addr = metrics.parse_or(
+            DEFAULT_METRICS_ADDR
+                .parse()
+                .map_err(|e| metrics.invalid(e))?,
+        )?;
+        let alerts = settings.alerts_room();
+        let alerts_room = alerts
+            .value
+            .map(|room| RoomId::parse(room.trim()).map_err(|e| alerts.invalid(e)))
+            .transpose()?
+            .or_else(|| approvers_room.clone());
+        let days = |var: Var<'_>, default: Option<u64>| -> Result<Option<Duration>, ConfigError> {
+            let days = match var.value {
+                None => default,
+                Some(_) => Some(var.parse_or(0_u64)?),
+            };
+            Ok(days.map(|d| Duration::from_secs(d.saturating_mul(24 * 3600))))
+        };
+        let retention = Retention {
+            jobs: days(settings.retention_days(), Some(30))?.unwrap_or(Duration::ZERO),
+            audit: days(settings.audit_retention_days(), None)?,
+            every: Duration::from_secs(3600),
+        };
         Ok(Self {
             bot_token,
-            admin_token,
+            admin,
             webhook_secret,
             api_url: settings.api_url().text_or(DEFAULT_API_URL),
             public_url: settings.public_url().text(),
@@ -241,6 +329,15 @@ impl Config {
             workers,
             log_format,
             log_filter: settings.rust_log().text_or(DEFAULT_LOG_FILTER),
+            alerts_room,
+            alert_backlog: settings.alert_backlog_secs().seconds_or(600)?,
+            watch_every: Duration::from_secs(15),
+            webhook_check: settings
+                .webhook_check_secs()
+                .seconds_or(300)?
+                .max(Duration::from_secs(1)),
+            metrics_addr,
+            retention,
         })
     }
 }
@@ -284,6 +381,33 @@ mod tests {
         for secret in ["bot-token-value", "admin-token-value", "secret-value"] {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
         }
+    }
+
+    #[test]
+    fn oauth_replaces_the_admin_token_and_needs_all_three_variables() {
+        let oauth = Settings {
+            bot_token: Some("b".into()),
+            webhook_secret: Some("s".into()),
+            admin_client_id: Some("C123".into()),
+            admin_client_secret: Some("client-secret-value".into()),
+            admin_refresh_token: Some("refresh-token-value".into()),
+            ..Settings::default()
+        };
+        let config = Config::from_settings(&oauth).expect("valid without WEBEX_ADMIN_TOKEN");
+        assert!(
+            matches!(config.admin, AdminCredentials::OAuth { ref client_id, .. } if client_id == "C123")
+        );
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("client-secret-value") && !debug.contains("refresh-token-value"));
+        let partial = Settings {
+            admin_client_secret: None,
+            ..oauth
+        };
+        let error = Config::from_settings(&partial).expect_err("incomplete");
+        assert_eq!(
+            error.to_string(),
+            "missing configuration: WEBEX_ADMIN_CLIENT_SECRET must be set"
+        );
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl<W: Write> Conversation<'_, W> {
             writeln!(self.out, "{indent}fields: {}", fields.join(" · "))?;
             // A form sent again says why; the first form's text is only the fallback.
             let text = message.markdown.as_deref().unwrap_or("");
-            if text != crate::onboarding::replies::ONBOARDING_FALLBACK {
+            if text != crate::replies::ONBOARDING_FALLBACK {
                 for line in text.lines().filter(|l| !l.is_empty()) {
                     writeln!(self.out, "{indent}{line}")?;
                 }

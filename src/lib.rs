@@ -16,7 +16,9 @@
 //! - [`onboarding`]: the use cases, one file each, and every text the bot says.
 //! - [`webex`]: the Webex REST client, one type per token, with typed ids.
 //! - [`cards`]: the card contract both ways: fills the cards in `cards/`, reads submissions.
-//! - [`registration`]: the bot's two webhooks.
+//! - [`auth`]: the admin token, static or renewed through OAuth and shared by the replicas.
+//! - [`ops`]: what keeps it running unattended: alerts, webhooks mended, retention, the queue
+//!   watched; [`metrics`] counts what happened for `GET /metrics`.
 //! - [`report`]: `webex-onboard audit`, the audit trail for people and tools.
 //! - [`cli`]: one file per subcommand; [`config`] declares every setting once.
 //! - `sandbox`: the bot wired to the Webex simulator (the `webex-sim` crate) on loopback, and
@@ -24,6 +26,7 @@
 //!   build without it carries no simulator.
 //! - [`telemetry`], [`startup`]: logs, and the application's life.
 
+pub mod auth;
 pub mod cards;
 pub mod cli;
 pub mod config;
@@ -31,8 +34,10 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod onboarding;
-pub mod registration;
+pub mod ops;
+pub mod replies;
 pub mod report;
 #[cfg(feature = "demo")]
 pub mod sandbox;

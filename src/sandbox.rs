@@ -9,14 +9,25 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, LogFormat};
+use crate::config::{AdminCredentials, Config, DEFAULT_LOG_FILTER, LogFormat};
 use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
-use crate::startup::{Application, StartupError};
+use crate::ops::retention::Retention;
+use crate::startup::{Application, Listeners, StartupError};
 use crate::store::Store;
 use crate::webex::RoomId;
 use crate::worker::WorkerSettings;
 use webex_sim::Simulator;
+
+/// How the sandboxed bot gets its admin token.
+#[derive(Debug, Clone, Default)]
+pub enum SandboxAdmin {
+    /// The simulated admin's own token, as `WEBEX_ADMIN_TOKEN`.
+    #[default]
+    Token,
+    /// The simulator's OAuth app, starting from this refresh token.
+    OAuth { refresh_token: String },
+}
 
 /// How to start the bot against the simulator.
 #[derive(Debug, Clone)]
@@ -25,18 +36,30 @@ pub struct SandboxOptions {
     pub requesters: String,
     /// `ONBOARD_APPROVERS_ROOM`.
     pub approvers_room: Option<String>,
+    /// `ONBOARD_ALERTS_ROOM`.
+    pub alerts_room: Option<String>,
     /// `ONBOARD_LICENSES`.
     pub licenses: String,
     /// `ONBOARD_ROLES`.
     pub roles: String,
     /// `ONBOARD_CHOICES_REFRESH_SECS`.
     pub choices_refresh: Duration,
-    /// A database URL, or `None` for a fresh SQLite file in the temp folder.
+    /// The admin token, static or OAuth.
+    pub admin: SandboxAdmin,
+    /// A database URL, or `None` for a fresh SQLite file in a folder of its own.
     pub database_url: Option<String>,
     /// Worker pacing; tests shorten the delays.
     pub workers: WorkerSettings,
     /// How long one Webex call may take.
     pub call_timeout: Duration,
+    /// `ONBOARD_WEBHOOK_CHECK_SECS`.
+    pub webhook_check: Duration,
+    /// `ONBOARD_ALERT_BACKLOG_SECS`.
+    pub alert_backlog: Duration,
+    /// How often the queue is watched.
+    pub watch_every: Duration,
+    /// What is deleted when.
+    pub retention: Retention,
 }
 
 impl Default for SandboxOptions {
@@ -44,18 +67,50 @@ impl Default for SandboxOptions {
         Self {
             requesters: "@example.com".to_owned(),
             approvers_room: None,
+            alerts_room: None,
             licenses: String::new(),
             roles: String::new(),
             choices_refresh: Duration::from_secs(60),
+            admin: SandboxAdmin::Token,
             database_url: None,
             workers: WorkerSettings {
                 poll: Duration::from_millis(100),
                 retry_base: Duration::from_millis(100),
                 retry_cap: Duration::from_secs(5),
+                waiting_delay: Duration::from_millis(500),
                 ..WorkerSettings::default()
             },
             call_timeout: Duration::from_secs(10),
+            webhook_check: Duration::from_secs(300),
+            alert_backlog: Duration::from_secs(600),
+            watch_every: Duration::from_millis(500),
+            retention: Retention {
+                jobs: Duration::from_secs(30 * 24 * 3600),
+                audit: None,
+                every: Duration::from_secs(3600),
+            },
         }
+    }
+}
+
+/// A folder made for one sandbox's SQLite file, removed when the sandbox goes, however it goes.
+struct TempFolder(PathBuf);
+
+impl TempFolder {
+    fn new() -> std::io::Result<Self> {
+        let path = std::env::temp_dir().join(format!(
+            "webex-onboard-{}-{:016x}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -65,6 +120,8 @@ pub struct Sandbox {
     pub sim: Simulator,
     /// `http://127.0.0.1:PORT`, where the bot listens (its webhooks point at `/webhook`).
     pub bot_url: String,
+    /// `http://127.0.0.1:PORT/metrics`.
+    pub metrics_url: String,
     /// The webhook secret the bot registered.
     pub secret: String,
     /// The bot's database.
@@ -74,8 +131,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     stop: CancellationToken,
     running: JoinHandle<std::io::Result<()>>,
-    /// A SQLite file made for this sandbox, removed when it stops.
-    temp_db: Option<PathBuf>,
+    /// Where a SQLite file made for this sandbox lives.
+    _temp: Option<TempFolder>,
 }
 
 impl Sandbox {
@@ -90,52 +147,34 @@ impl Sandbox {
         options: SandboxOptions,
         addr: SocketAddr,
     ) -> Result<Self, StartupError> {
-        let (database_url, temp_db) = match options.database_url {
+        let listen = |addr: SocketAddr| move |source| StartupError::Listen { addr, source };
+        let (database_url, temp) = match options.database_url.clone() {
             Some(url) => (url, None),
             None => {
-                let path = std::env::temp_dir().join(format!(
-                    "webex-onboard-{}-{:016x}.db",
-                    std::process::id(),
-                    fastrand::u64(..)
-                ));
-                (format!("sqlite://{}", path.display()), Some(path))
+                let folder = TempFolder::new().map_err(listen(addr))?;
+                let url = format!("sqlite://{}", folder.0.join("bot.db").display());
+                (url, Some(folder))
             }
         };
-        let listen = |source| StartupError::Listen { addr, source };
-        let listener = TcpListener::bind(addr).await.map_err(listen)?;
-        let addr = listener.local_addr().map_err(listen)?;
+        let web = TcpListener::bind(addr).await.map_err(listen(addr))?;
+        let addr = web.local_addr().map_err(listen(addr))?;
+        let loopback: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let metrics = TcpListener::bind(loopback)
+            .await
+            .map_err(listen(loopback))?;
+        let metrics_addr = metrics.local_addr().map_err(listen(loopback))?;
         let bot_url = format!("http://{addr}");
         let secret = format!("{:032x}", fastrand::u128(..));
-        let config = Config {
-            bot_token: SecretString::from(sim.bot().token),
-            admin_token: SecretString::from(sim.admin().token),
-            webhook_secret: SecretString::from(secret.clone()),
-            api_url: sim.api_url(),
-            public_url: Some(bot_url.clone()),
-            listen_addr: addr,
-            database_url: database_url.clone(),
-            requesters: Requesters::parse(&options.requesters).map_err(|reason| {
-                StartupError::Config(format!("ONBOARD_REQUESTERS is invalid: {reason}"))
-            })?,
-            approvers_room: options
-                .approvers_room
-                .as_deref()
-                .map(RoomId::parse)
-                .transpose()
-                .map_err(|e| {
-                    StartupError::Config(format!("ONBOARD_APPROVERS_ROOM is invalid: {e}"))
-                })?,
-            grantable: Grantable::parse(&options.licenses, &options.roles),
-            choices_refresh: options.choices_refresh,
-            call_timeout: options.call_timeout,
-            workers: WorkerSettings {
-                release_delay: options.call_timeout,
-                ..options.workers
-            },
-            log_format: LogFormat::Text,
-            log_filter: crate::config::DEFAULT_LOG_FILTER.to_owned(),
-        };
-        let app = Application::build_on(config, listener).await?;
+        let config = config(
+            &sim,
+            &options,
+            &bot_url,
+            addr,
+            metrics_addr,
+            &database_url,
+            &secret,
+        )?;
+        let app = Application::build_on(config, Listeners { web, metrics }).await?;
         let store = app.store();
         let stop = CancellationToken::new();
         let stopped = stop.clone();
@@ -143,13 +182,14 @@ impl Sandbox {
         Ok(Self {
             sim,
             bot_url,
+            metrics_url: format!("http://{metrics_addr}/metrics"),
             secret,
             store,
             database_url,
             addr,
             stop,
             running,
-            temp_db,
+            _temp: temp,
         })
     }
 
@@ -158,20 +198,70 @@ impl Sandbox {
         self.addr
     }
 
-    /// Stops the bot as SIGTERM would, and removes a temporary database.
+    /// Stops the bot as SIGTERM would; a temporary database goes with the sandbox.
     pub async fn stop(self) -> std::io::Result<()> {
         self.stop.cancel();
-        let result = self
-            .running
+        self.running
             .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
-        if let Some(path) = self.temp_db {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut file = path.clone().into_os_string();
-                file.push(suffix);
-                let _ = std::fs::remove_file(file);
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+fn room(name: &str, room: Option<&str>) -> Result<Option<RoomId>, StartupError> {
+    room.map(RoomId::parse)
+        .transpose()
+        .map_err(|e| StartupError::Config(format!("{name} is invalid: {e}")))
+}
+
+/// The configuration `serve` would read, pointed at the simulator.
+fn config(
+    sim: &Simulator,
+    options: &SandboxOptions,
+    bot_url: &str,
+    addr: SocketAddr,
+    metrics_addr: SocketAddr,
+    database_url: &str,
+    secret: &str,
+) -> Result<Config, StartupError> {
+    let admin = match &options.admin {
+        SandboxAdmin::Token => AdminCredentials::Token(SecretString::from(sim.admin().token)),
+        SandboxAdmin::OAuth { refresh_token } => {
+            let app = sim.oauth_app();
+            AdminCredentials::OAuth {
+                client_id: app.client_id,
+                client_secret: SecretString::from(app.client_secret),
+                refresh_token: SecretString::from(refresh_token.clone()),
             }
         }
-        result
-    }
+    };
+    let approvers_room = room("ONBOARD_APPROVERS_ROOM", options.approvers_room.as_deref())?;
+    let alerts_room = room("ONBOARD_ALERTS_ROOM", options.alerts_room.as_deref())?;
+    Ok(Config {
+        bot_token: SecretString::from(sim.bot().token),
+        admin,
+        webhook_secret: SecretString::from(secret.to_owned()),
+        api_url: sim.api_url(),
+        public_url: Some(bot_url.to_owned()),
+        listen_addr: addr,
+        database_url: database_url.to_owned(),
+        requesters: Requesters::parse(&options.requesters).map_err(|reason| {
+            StartupError::Config(format!("ONBOARD_REQUESTERS is invalid: {reason}"))
+        })?,
+        alerts_room: alerts_room.or_else(|| approvers_room.clone()),
+        approvers_room,
+        grantable: Grantable::parse(&options.licenses, &options.roles),
+        choices_refresh: options.choices_refresh,
+        call_timeout: options.call_timeout,
+        workers: WorkerSettings {
+            release_delay: options.call_timeout,
+            ..options.workers.clone()
+        },
+        log_format: LogFormat::Text,
+        log_filter: DEFAULT_LOG_FILTER.to_owned(),
+        alert_backlog: options.alert_backlog,
+        watch_every: options.watch_every,
+        webhook_check: options.webhook_check,
+        metrics_addr,
+        retention: options.retention.clone(),
+    })
 }

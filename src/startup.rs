@@ -11,14 +11,18 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::config::Config;
+use crate::auth::{OAuthClient, OAuthToken, StaticAdminToken};
+use crate::config::{AdminCredentials, Config};
 use crate::http::{self, Edge};
+use crate::metrics::Metrics;
 use crate::onboarding::choices::ChoiceCache;
 use crate::onboarding::{BotIdentity, Onboarding, Rules};
-use crate::registration;
+use crate::ops::alerts::Alerts;
+use crate::ops::watch::Watch;
+use crate::ops::webhooks::WebhookKeeper;
 use crate::store::{Recorder, Store, StoreError};
-use crate::webex::{AdminApi, BotApi, WebexError};
-use crate::worker;
+use crate::webex::{AdminApi, BotApi, StaticToken, TokenSource, WebexError};
+use crate::worker::Workers;
 
 /// How long shutdown may take in all.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
@@ -43,41 +47,99 @@ pub enum StartupError {
     Config(String),
 }
 
+/// The two ports a bot listens on.
+pub struct Listeners {
+    /// `LISTEN_ADDR`: the webhook, `/healthz` and `/readyz`.
+    pub web: TcpListener,
+    /// `METRICS_ADDR`: `/metrics` only.
+    pub metrics: TcpListener,
+}
+
+impl Listeners {
+    /// Binds `LISTEN_ADDR` and `METRICS_ADDR`.
+    pub async fn bind(config: &Config) -> Result<Self, StartupError> {
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartupError::Listen { addr, source })
+        };
+        Ok(Self {
+            web: bind(config.listen_addr).await?,
+            metrics: bind(config.metrics_addr).await?,
+        })
+    }
+}
+
 /// A built bot, listening, ready to run.
 pub struct Application {
-    listener: TcpListener,
+    listeners: Listeners,
     router: axum::Router,
+    metrics_router: axum::Router,
     store: Store,
     recorder_task: JoinHandle<()>,
-    stop_workers: CancellationToken,
+    /// Stops the workers and the background tasks.
+    stop: CancellationToken,
     tracker: TaskTracker,
 }
 
 impl Application {
-    /// Binds `LISTEN_ADDR`, then builds as [`Application::build_on`].
+    /// Binds its ports, then builds as [`Application::build_on`].
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(config.listen_addr)
-            .await
-            .map_err(|source| StartupError::Listen {
-                addr: config.listen_addr,
-                source,
-            })?;
-        Self::build_on(config, listener).await
+        let listeners = Listeners::bind(&config).await?;
+        Self::build_on(config, listeners).await
     }
 
-    /// Connects the store, learns who the bot is, registers webhooks and starts the workers.
-    pub async fn build_on(config: Config, listener: TcpListener) -> Result<Self, StartupError> {
+    /// Connects the store, learns who the bot is, registers webhooks and starts the workers
+    /// and the background tasks.
+    pub async fn build_on(config: Config, listeners: Listeners) -> Result<Self, StartupError> {
+        let metrics = Metrics::new();
         let store = Store::connect(&config.database_url).await?;
+        let alerts = Alerts::new(store.clone(), config.alerts_room.clone());
+        let stop = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let bot_token: Arc<dyn TokenSource> =
+            Arc::new(StaticToken::new(config.bot_token.clone(), "bot"));
+        let admin_token: Arc<dyn TokenSource> = match &config.admin {
+            AdminCredentials::Token(token) => {
+                Arc::new(StaticAdminToken::new(token.clone(), alerts.clone()))
+            }
+            AdminCredentials::OAuth {
+                client_id,
+                client_secret,
+                refresh_token,
+            } => {
+                let client = OAuthClient {
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                };
+                let oauth = Arc::new(
+                    OAuthToken::start(
+                        store.clone(),
+                        &config.api_url,
+                        config.call_timeout,
+                        client,
+                        refresh_token,
+                        alerts.clone(),
+                        metrics.clone(),
+                    )
+                    .await?,
+                );
+                tracker.spawn(oauth.clone().keep_fresh(stop.clone()));
+                oauth
+            }
+        };
         let bot = BotApi::new(
             &config.api_url,
-            config.bot_token.clone(),
+            bot_token,
             config.call_timeout,
+            metrics.clone(),
         )
         .map_err(StartupError::Client)?;
         let admin = AdminApi::new(
             &config.api_url,
-            config.admin_token.clone(),
+            admin_token,
             config.call_timeout,
+            metrics.clone(),
         )
         .map_err(StartupError::Client)?;
         let me = bot
@@ -86,9 +148,15 @@ impl Application {
             .map_err(StartupError::Identity)?;
         tracing::info!(bot = %me.id, "bot identity known");
         if let Some(public_url) = &config.public_url {
-            registration::ensure_webhooks(&bot, public_url, &config.webhook_secret)
-                .await
-                .map_err(StartupError::Registration)?;
+            let keeper = WebhookKeeper::new(bot.clone(), public_url, config.webhook_secret.clone());
+            keeper.ensure().await.map_err(StartupError::Registration)?;
+            metrics.webhooks_active(crate::ops::webhooks::RESOURCES.len());
+            tracker.spawn(keeper.keep_healthy(
+                config.webhook_check,
+                alerts.clone(),
+                metrics.clone(),
+                stop.clone(),
+            ));
         }
         let recorded = Arc::new(Notify::new());
         let (recorder, recorder_task) = Recorder::spawn(store.clone(), recorded.clone());
@@ -111,34 +179,48 @@ impl Application {
             },
             choices,
         ));
-        let stop_workers = CancellationToken::new();
-        let tracker = TaskTracker::new();
-        worker::spawn(
-            store.clone(),
-            onboarding,
-            config.workers.clone(),
+        Workers {
+            store: store.clone(),
+            settings: config.workers.clone(),
             recorded,
-            stop_workers.clone(),
-            &tracker,
-        );
+            metrics: metrics.clone(),
+            alerts: alerts.clone(),
+        }
+        .spawn(onboarding, stop.clone(), &tracker);
+        tracker.spawn(config.retention.clone().run(store.clone(), stop.clone()));
+        let watch = Watch {
+            store: store.clone(),
+            metrics: metrics.clone(),
+            alerts,
+            backlog: config.alert_backlog,
+            every: config.watch_every,
+        };
+        tracker.spawn(watch.run(stop.clone()));
         let router = http::router(Arc::new(Edge {
             secret: config.webhook_secret.clone(),
             recorder,
             store: store.clone(),
+            metrics: metrics.clone(),
         }));
         Ok(Self {
-            listener,
+            listeners,
             router,
+            metrics_router: http::metrics_router(metrics),
             store,
             recorder_task,
-            stop_workers,
+            stop,
             tracker,
         })
     }
 
     /// The address the bot listens on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listeners.web.local_addr()
+    }
+
+    /// The address `GET /metrics` is served on.
+    pub fn metrics_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listeners.metrics.local_addr()
     }
 
     /// The store, for inspection by tests and commands.
@@ -153,22 +235,30 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let Self {
-            listener,
+            listeners,
             router,
+            metrics_router,
             store,
             recorder_task,
-            stop_workers,
+            stop,
             tracker,
         } = self;
-        let served = axum::serve(listener, router)
+        let metrics_stop = stop.clone();
+        let metrics_server = tokio::spawn(async move {
+            axum::serve(listeners.metrics, metrics_router)
+                .with_graceful_shutdown(async move { metrics_stop.cancelled().await })
+                .await
+        });
+        let served = axum::serve(listeners.web, router)
             .with_graceful_shutdown(shutdown)
             .await;
         tracing::info!("no longer taking webhooks; stopping workers");
-        stop_workers.cancel();
+        stop.cancel();
         tracker.close();
         if tokio::time::timeout(SHUTDOWN_LIMIT, async {
             tracker.wait().await;
             let _ = recorder_task.await;
+            let _ = metrics_server.await;
         })
         .await
         .is_err()

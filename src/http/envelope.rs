@@ -31,7 +31,10 @@ pub enum Delivery {
         payload: JobPayload,
     },
     /// A resource or event the bot does not handle.
-    Ignored,
+    Ignored {
+        /// The envelope's resource, as Webex named it.
+        resource: String,
+    },
 }
 
 /// Why a signed delivery cannot be read.
@@ -61,7 +64,11 @@ pub fn parse(body: &[u8]) -> Result<Delivery, EnvelopeError> {
                 .map_err(|e| EnvelopeError::BadData("attachmentActions", e.to_string()))?;
             (event.id.to_string(), JobPayload::Submission(event))
         }
-        _ => return Ok(Delivery::Ignored),
+        _ => {
+            return Ok(Delivery::Ignored {
+                resource: envelope.resource.into_owned(),
+            });
+        }
     };
     Ok(Delivery::Event {
         dedupe_key: format!("{}/{}/{id}", envelope.resource, envelope.event),
@@ -90,7 +97,12 @@ mod tests {
     #[test]
     fn other_events_are_ignored_and_bad_ones_refused() {
         let ignored = br#"{"resource":"memberships","event":"created","data":{"id":"X"}}"#;
-        assert_eq!(parse(ignored), Ok(Delivery::Ignored));
+        assert_eq!(
+            parse(ignored),
+            Ok(Delivery::Ignored {
+                resource: "memberships".into()
+            })
+        );
         assert!(matches!(parse(b"[]"), Err(EnvelopeError::NotAnEnvelope(_))));
         let no_id = br#"{"resource":"attachmentActions","event":"created","data":{}}"#;
         assert!(matches!(parse(no_id), Err(EnvelopeError::BadData(..))));

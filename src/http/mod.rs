@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use secrecy::SecretString;
 use tower_http::trace::TraceLayer;
 
+use crate::metrics::Metrics;
 use crate::store::{Recorder, Store};
 
 /// The largest webhook body accepted; Webex's envelopes are a few hundred bytes.
@@ -29,6 +30,15 @@ pub struct Edge {
     pub recorder: Recorder,
     /// For `/readyz`.
     pub store: Store,
+    /// What deliveries came to, and how long they waited.
+    pub metrics: Metrics,
+}
+
+/// `GET /metrics`, alone on `METRICS_ADDR`: the webhook port never shows it.
+pub fn metrics_router(metrics: Metrics) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .with_state(metrics)
 }
 
 /// The bot's routes.

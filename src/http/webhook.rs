@@ -1,6 +1,7 @@
 //! `POST /webhook`: verify the raw bytes, read the envelope, record the event, acknowledge.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,7 +10,9 @@ use secrecy::ExposeSecret;
 
 use super::envelope::{self, Delivery};
 use super::{Edge, signature};
-use crate::store::NewJob;
+use crate::domain::JobKind;
+use crate::metrics::DeliveryOutcome;
+use crate::store::{NewJob, Recorded};
 
 /// `POST /webhook`.
 pub async fn receive(
@@ -17,18 +20,30 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, &'static str) {
+    let started = Instant::now();
+    let answer = handle(&edge, &headers, &body).await;
+    edge.metrics.ack(started.elapsed().as_secs_f64());
+    answer
+}
+
+async fn handle(edge: &Edge, headers: &HeaderMap, body: &[u8]) -> (StatusCode, &'static str) {
     let claimed = headers.get(signature::HEADER).map(|v| v.as_bytes());
-    if let Err(error) = signature::verify(edge.secret.expose_secret().as_bytes(), &body, claimed) {
+    if let Err(error) = signature::verify(edge.secret.expose_secret().as_bytes(), body, claimed) {
+        edge.metrics.delivery("", DeliveryOutcome::BadSignature);
         tracing::warn!(%error, "refused a webhook delivery");
         return (StatusCode::UNAUTHORIZED, "bad signature");
     }
-    let (dedupe_key, payload) = match envelope::parse(&body) {
+    let (dedupe_key, payload) = match envelope::parse(body) {
         Ok(Delivery::Event {
             dedupe_key,
             payload,
         }) => (dedupe_key, payload),
-        Ok(Delivery::Ignored) => return (StatusCode::NO_CONTENT, ""),
+        Ok(Delivery::Ignored { resource }) => {
+            edge.metrics.delivery(&resource, DeliveryOutcome::Ignored);
+            return (StatusCode::NO_CONTENT, "");
+        }
         Err(error) => {
+            edge.metrics.delivery("", DeliveryOutcome::Malformed);
             tracing::warn!(%error, "refused a signed delivery");
             return (
                 StatusCode::BAD_REQUEST,
@@ -36,12 +51,23 @@ pub async fn receive(
             );
         }
     };
+    let resource = match payload.kind() {
+        JobKind::Submission => "attachmentActions",
+        _ => "messages",
+    };
     match edge
         .recorder
         .record(NewJob::new(dedupe_key, &payload))
         .await
     {
-        Ok(()) => (StatusCode::OK, "recorded"),
+        Ok(recorded) => {
+            let outcome = match recorded {
+                Recorded::New => DeliveryOutcome::Recorded,
+                Recorded::Duplicate => DeliveryOutcome::Duplicate,
+            };
+            edge.metrics.delivery(resource, outcome);
+            (StatusCode::OK, "recorded")
+        }
         Err(error) => {
             // Not acknowledged: the delivery counts as failed for Webex, which may send it again.
             tracing::error!(%error, "could not record a delivery");

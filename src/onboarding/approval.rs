@@ -1,8 +1,9 @@
 //! Approvals: a valid request waits in the approvers' space, where a member other than the
 //! requester decides it, once.
 
-use super::{Onboarding, replies, reply::replying};
+use super::{Onboarding, reply::replying};
 use crate::domain::{CardToSend, Decision, Reply, RequestState};
+use crate::replies;
 use crate::store::{CardRecord, Completion, Decided, Job, NewDecision, RequestRecord};
 use crate::webex::AttachmentAction;
 use crate::worker::JobError;

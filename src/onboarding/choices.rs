@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::domain::{Choice, Grantable, OrgChoices};
-use crate::webex::{AdminApi, License, Location, Role, WebexError};
+use crate::webex::{AdminApi, License, Location, Meaning, Role, WebexError};
 
 /// The organization's licenses, locations and roles all read as choices.
 macro_rules! choice_from {
@@ -32,7 +32,7 @@ fn offered<T: Into<Choice>>(
 ) -> Result<Vec<Choice>, WebexError> {
     match fetched {
         Ok(items) => Ok(items.into_iter().map(Into::into).collect()),
-        Err(error) if !error.is_transient() => {
+        Err(error) if error.meaning() == Meaning::Refused => {
             tracing::warn!(%error, "cannot read the organization's {what}: the form offers none (the admin token needs {scope})");
             Ok(Vec::new())
         }

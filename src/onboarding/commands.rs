@@ -2,8 +2,9 @@
 
 use serde_json::Map;
 
-use super::{Onboarding, replies, reply::replying};
+use super::{Onboarding, reply::replying};
 use crate::domain::{CardToSend, Email, MessageEvent, Reply};
+use crate::replies;
 use crate::store::{Completion, Job, now_ms};
 use crate::webex::PersonId;
 use crate::worker::{JobError, tracking_id};

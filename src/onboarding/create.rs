@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{Onboarding, replies, reply::replying};
+use super::{Onboarding, reply::replying};
 use crate::domain::{OrgChoices, Reply, RequestState};
+use crate::replies;
 use crate::store::{AuditEntry, Completion, Job, RequestRecord, StoreError};
 use crate::webex::Meaning;
 use crate::worker::{JobError, tracking_id};
@@ -53,8 +54,9 @@ impl Onboarding {
         request.last_status = error.status().map(i64::from);
         request.tracking_id = Some(error.tracking_id().to_owned());
         match error.meaning() {
-            // Webex did nothing. Wait as asked; the next run looks up first anyway.
-            Meaning::Throttled => {
+            // Webex did nothing. Wait as asked, or for a renewed or new token; the next run
+            // looks up first anyway.
+            Meaning::Throttled | Meaning::Renewed | Meaning::Blocked => {
                 self.store.save_request(job, &mut request).await?;
                 Err(error.into())
             }

@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{Onboarding, replies, reply::replying};
+use super::{Onboarding, reply::replying};
 use crate::domain::{CardKind, CardToSend, FieldError, PersonDraft, Reply, input};
+use crate::replies;
 use crate::store::{CardRecord, Completion, Job, NewRequest, Opened};
 use crate::webex::AttachmentAction;
 use crate::worker::JobError;

@@ -8,8 +8,8 @@
 //! - `create`: the Create a Person state machine, and the request's final answer.
 //! - `reply`: posting what the bot says, cards included.
 //!
-//! Around them: [`replies`] holds every text the bot says, [`policy`] who may ask, [`choices`]
-//! what may be granted. A handler never writes a final state itself: it returns a
+//! Around them: [`policy`] who may ask, [`choices`] what may be granted; every text the bot
+//! says is in [`crate::replies`]. A handler never writes a final state itself: it returns a
 //! [`Completion`], which the worker commits together with the job's end.
 
 mod approval;
@@ -18,7 +18,6 @@ mod commands;
 mod create;
 mod form;
 pub mod policy;
-pub mod replies;
 mod reply;
 mod submission;
 

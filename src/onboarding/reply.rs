@@ -1,9 +1,10 @@
 //! Posting what the bot says. A reply is a job of its own, so that a failed post is retried,
 //! not lost; a card is built when it is posted, with the choices of that moment.
 
-use super::{Onboarding, replies};
+use super::Onboarding;
 use crate::cards;
 use crate::domain::{CardKind, CardToSend, JobPayload, Reply, RequestState};
+use crate::replies;
 use crate::store::{CardRecord, Completion, Job, NewJob, StoreError};
 use crate::webex::{Meaning, NewMessage};
 use crate::worker::{JobError, tracking_id};

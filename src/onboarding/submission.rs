@@ -1,9 +1,10 @@
 //! A submitted card: whether the bot sent it, whether it is still live, and whether it is the
 //! onboarding form or an approver's decision.
 
-use super::{Onboarding, replies, reply::replying};
+use super::{Onboarding, reply::replying};
 use crate::cards::{self, Submission};
 use crate::domain::{ActionEvent, Reply};
+use crate::replies;
 use crate::store::{CardRecord, Completion, Job, StoreError};
 use crate::webex::AttachmentAction;
 use crate::worker::{JobError, tracking_id};

@@ -57,7 +57,12 @@ fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String) -> String {
             parameter(first + 2)
         );
     }
-    sql.push_str(") AS v WHERE column1 IS NOT NULL ON CONFLICT (dedupe_key) DO NOTHING");
+    // A delivery whose job retention deleted is known by its key still.
+    sql.push_str(
+        ") AS v WHERE column1 IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM seen_deliveries s WHERE s.dedupe_key = v.column2) \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
+    );
     sql
 }
 
@@ -69,7 +74,7 @@ macro_rules! bind_jobs {
             .iter()
             .position(|&rows| rows >= jobs.len())
             .expect("a chunk of at most MAX_INSERT_ROWS jobs");
-        let mut query = sqlx::query($statements[slot].as_str())
+        let mut query = sqlx::query_scalar::<_, String>($statements[slot].as_str())
             .bind($now)
             .bind($now)
             .bind($now);
@@ -90,20 +95,24 @@ macro_rules! bind_jobs {
 }
 
 /// Inserts `$jobs` as [`Store::insert_jobs`] says, running one statement on `$one` or beginning
-/// a transaction with `$begin`; `?` returns the error.
+/// a transaction with `$begin`; evaluates to the keys inserted, and `?` returns the error.
 macro_rules! insert_jobs {
     ($statements:expr, $now:expr, $jobs:expr, $one:expr, $begin:expr) => {{
         let jobs: &[NewJob] = $jobs;
         if jobs.len() <= MAX_INSERT_ROWS {
-            bind_jobs!($statements, $now, jobs).execute($one).await?;
+            bind_jobs!($statements, $now, jobs).fetch_all($one).await?
         } else {
+            let mut inserted = Vec::new();
             let mut tx = $begin.await?;
             for chunk in jobs.chunks(MAX_INSERT_ROWS) {
-                bind_jobs!($statements, $now, chunk)
-                    .execute(&mut *tx)
-                    .await?;
+                inserted.extend(
+                    bind_jobs!($statements, $now, chunk)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                );
             }
             tx.commit().await?;
+            inserted
         }
     }};
 }
@@ -139,7 +148,7 @@ impl JobWriter {
 
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
     /// dropped and the next call takes a fresh one.
-    pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<(), StoreError> {
+    pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
         let now = now_ms();
         let result = async {
             let connection = match &mut self.connection {
@@ -163,15 +172,15 @@ impl JobWriter {
                     self.connection.insert(fresh)
                 }
             };
-            match connection {
+            let inserted = match connection {
                 WriterConnection::Sqlite(c) => {
-                    insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, &mut *c, c.begin());
+                    insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, &mut *c, c.begin())
                 }
                 WriterConnection::Postgres(c) => {
-                    insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, &mut *c, c.begin());
+                    insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, &mut *c, c.begin())
                 }
-            }
-            Ok::<_, StoreError>(())
+            };
+            Ok::<_, StoreError>(inserted)
         }
         .await;
         if result.is_err() {
@@ -182,22 +191,23 @@ impl JobWriter {
 }
 
 impl Store {
-    /// Inserts jobs atomically, with one commit for the whole batch of deliveries.
+    /// Inserts jobs atomically, with one commit for the whole batch of deliveries, and returns
+    /// the keys of those inserted: the others were there already, or were deliveries seen before
+    /// retention deleted their jobs.
     ///
     /// Up to 512 jobs are a single multi-row statement, which commits on its own: one round trip
     /// to the database and no `BEGIN`/`COMMIT`. More take one such statement per 512, in a
     /// transaction. The recorder does the same on a connection of its own ([`Recorder`]).
     ///
     /// [`Recorder`]: super::Recorder
-    pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
+    pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
         let now = now_ms();
-        match &self.pool {
+        Ok(match &self.pool {
             Pool::Sqlite(pool) => insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin()),
             Pool::Postgres(pool) => {
-                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin());
+                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin())
             }
-        }
-        Ok(())
+        })
     }
 }
 

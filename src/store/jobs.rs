@@ -30,6 +30,11 @@ impl NewJob {
             payload: payload.encode(),
         }
     }
+
+    /// The key that makes a second job of the same event a duplicate.
+    pub fn dedupe_key(&self) -> &str {
+        &self.dedupe_key
+    }
 }
 
 /// A claimed job.
@@ -246,6 +251,31 @@ impl Store {
             sqlx::query(
                 "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = $1, \
                  last_error = $2, updated_at = $3 WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
+            )
+            .bind(run_after_ms)
+            .bind(error)
+            .bind(now_ms())
+            .bind(job.id)
+            .bind(&job.owner)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Puts the job back to wait until `run_after_ms` for something only an operator can give;
+    /// this run does not count among its attempts.
+    pub async fn wait_job(
+        &self,
+        job: &Job,
+        run_after_ms: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = $1, \
+                 attempts = attempts - 1, last_error = $2, updated_at = $3 \
+                 WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
             )
             .bind(run_after_ms)
             .bind(error)

@@ -35,12 +35,14 @@ macro_rules! migrations {
 pub(super) const SQLITE: &[Migration] = migrations!("sqlite":
     (1, "init", "0001_init.sql"),
     (2, "helpdesk", "0002_helpdesk.sql"),
+    (3, "operations", "0003_operations.sql"),
 );
 
 /// The PostgreSQL schema, oldest first.
 pub(super) const POSTGRES: &[Migration] = migrations!("postgres":
     (1, "init", "0001_init.sql"),
     (2, "helpdesk", "0002_helpdesk.sql"),
+    (3, "operations", "0003_operations.sql"),
 );
 
 /// The key of the advisory lock that PostgreSQL migrations hold ("webex-onboard migrate").

@@ -4,6 +4,7 @@
 //! query is written once and [`with_pool!`] runs it on whichever pool is configured. Deduplication
 //! rests on unique constraints, never on a read before a write.
 
+mod alerts;
 mod audit;
 mod cards;
 mod job_writer;
@@ -11,6 +12,8 @@ mod jobs;
 mod migrations;
 mod recorder;
 mod requests;
+mod retention;
+mod tokens;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -24,8 +27,9 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use cards::CardRecord;
 pub use jobs::{Completion, Job, NewJob};
 pub use migrations::SchemaState;
-pub use recorder::Recorder;
+pub use recorder::{Recorded, Recorder};
 pub use requests::{Decided, NewDecision, NewRequest, Opened, RequestRecord};
+pub use tokens::{OAuthRow, Refreshed};
 
 /// The database URL used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";

@@ -13,6 +13,7 @@
 //! throughput in `bench/run`. The checkpoints also keep the copying out of the writer's commits.
 //! On PostgreSQL a commit is durable.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,16 @@ use super::{NewJob, Pool, Store, StoreError};
 /// The most deliveries committed in one transaction: one multi-row INSERT.
 const MAX_BATCH: usize = MAX_INSERT_ROWS;
 
-type Pending = (NewJob, oneshot::Sender<Result<(), String>>);
+/// What became of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new event: its job is committed.
+    New,
+    /// A redelivery of an event that was recorded before.
+    Duplicate,
+}
+
+type Pending = (NewJob, oneshot::Sender<Result<Recorded, String>>);
 
 /// Records deliveries durably; cheap to clone.
 #[derive(Clone)]
@@ -45,14 +55,14 @@ impl Recorder {
     }
 
     /// Returns once the job is committed (or was already there): only then may Webex get a 2xx.
-    pub async fn record(&self, job: NewJob) -> Result<(), StoreError> {
+    pub async fn record(&self, job: NewJob) -> Result<Recorded, StoreError> {
         let (done, committed) = oneshot::channel();
         self.tx
             .send((job, done))
             .await
             .map_err(|_| StoreError::Closed)?;
         match committed.await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(recorded)) => Ok(recorded),
             Ok(Err(reason)) => Err(StoreError::Unrecorded(reason)),
             Err(_) => Err(StoreError::Closed),
         }
@@ -81,10 +91,21 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
             tracing::error!(error = %e, deliveries = jobs.len(), "could not record deliveries");
             e.to_string()
         });
-        jobs.clear();
-        for done in waiting.drain(..) {
+        // Each key inserted is new for the first delivery that carries it in the batch.
+        let mut inserted: HashSet<String> = result
+            .as_ref()
+            .map(|keys| keys.iter().cloned().collect())
+            .unwrap_or_default();
+        for (job, done) in jobs.drain(..).zip(waiting.drain(..)) {
+            let outcome = result.as_ref().map_err(Clone::clone).map(|_| {
+                if inserted.remove(job.dedupe_key()) {
+                    Recorded::New
+                } else {
+                    Recorded::Duplicate
+                }
+            });
             // The handler may have gone (client hung up); the job is recorded all the same.
-            let _ = done.send(result.clone());
+            let _ = done.send(outcome);
         }
         if result.is_ok() {
             recorded.notify_waiters();

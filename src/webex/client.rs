@@ -1,34 +1,60 @@
-use std::sync::Once;
-use std::time::Duration;
+//! One token's view of the Webex REST API: the call, its tracking id, its metrics, and what a
+//! refused token leads to. The typed operations are in `bot_api.rs` and `admin_api.rs`.
 
-use reqwest::header::{HeaderMap, LINK, RETRY_AFTER};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::WebexError;
-use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
-use super::types::{
-    AttachmentAction, Items, License, Location, Membership, Message, NewMessage, NewWebhook,
-    Person, Role, Webhook, WebhookUpdate,
-};
+use super::auth::{Bearer, TokenSource};
+use super::paging::{next_link, retry_after};
+use super::types::Items;
+use crate::metrics::Metrics;
 
 /// How long any one Webex call may take before the bot treats its outcome as unknown.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 const TRACKING_HEADER: &str = "TrackingID";
 
+/// One operation of the Webex API, named as metrics and logs name it: its method and its path
+/// template (`GET /people/{personId}`), never a path with a real id in it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Op(pub(super) &'static str);
+
+impl Op {
+    fn method(self) -> Method {
+        match self.0.split(' ').next() {
+            Some("POST") => Method::POST,
+            Some("PUT") => Method::PUT,
+            Some("PATCH") => Method::PATCH,
+            Some("DELETE") => Method::DELETE,
+            _ => Method::GET,
+        }
+    }
+
+    /// Whether the call is made again, at once, after Webex refused a token that is renewed
+    /// since. Not for `POST /people`, which is never repeated without a look-up first.
+    fn repeat_when_renewed(self) -> bool {
+        self.0 != "POST /people"
+    }
+}
+
 /// One token's view of the Webex REST API.
 #[derive(Clone)]
-struct Client {
+pub(super) struct Client {
     http: reqwest::Client,
     /// Ends without a slash, e.g. `https://webexapis.com/v1`.
     base_url: String,
-    token: SecretString,
+    token: Arc<dyn TokenSource>,
     /// Quoted when a call times out.
     timeout: Duration,
+    metrics: Metrics,
 }
 
 fn install_crypto_provider() {
@@ -39,29 +65,86 @@ fn install_crypto_provider() {
     });
 }
 
+/// The HTTP client every Webex call goes out on: a call that takes longer than `timeout` is
+/// given up, its outcome unknown.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, WebexError> {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("webex-onboard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| WebexError::Transport {
+            reason: format!("cannot build the HTTP client: {e}"),
+            tracking_id: String::new(),
+        })
+}
+
 impl Client {
-    fn new(base_url: &str, token: SecretString, timeout: Duration) -> Result<Self, WebexError> {
-        install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("webex-onboard/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| WebexError::Transport {
-                reason: format!("cannot build the HTTP client: {e}"),
-                tracking_id: String::new(),
-            })?;
+    pub(super) fn new(
+        base_url: &str,
+        token: Arc<dyn TokenSource>,
+        timeout: Duration,
+        metrics: Metrics,
+    ) -> Result<Self, WebexError> {
         Ok(Self {
-            http,
+            http: http_client(timeout)?,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token,
             timeout,
+            metrics,
         })
     }
 
+    /// Makes the call. When Webex refuses the token, the token is renewed where it can be, and
+    /// the call made once more (see [`Op::repeat_when_renewed`]).
     async fn call<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
-        method: Method,
+        op: Op,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+        tracking_id: &str,
+    ) -> Result<(T, HeaderMap), WebexError> {
+        let bearer = self.token.bearer().await?;
+        match self
+            .call_with(&bearer, op, url, query, body, tracking_id)
+            .await
+        {
+            Err(WebexError::Api {
+                status: 401,
+                tracking_id: refused_id,
+                ..
+            }) => {
+                self.token.refused(bearer.generation).await?;
+                if !op.repeat_when_renewed() {
+                    return Err(WebexError::Renewed {
+                        tracking_id: refused_id,
+                    });
+                }
+                let renewed = self.token.bearer().await?;
+                match self
+                    .call_with(&renewed, op, url, query, body, tracking_id)
+                    .await
+                {
+                    Err(WebexError::Api { status: 401, .. }) => {
+                        // Refused again at once: a renewal does not help.
+                        self.token.refused(renewed.generation).await?;
+                        Err(WebexError::Renewed {
+                            tracking_id: refused_id,
+                        })
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn call_with<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        bearer: &Bearer,
+        op: Op,
         url: &str,
         query: &[(&str, &str)],
         body: Option<&B>,
@@ -69,8 +152,8 @@ impl Client {
     ) -> Result<(T, HeaderMap), WebexError> {
         let mut request = self
             .http
-            .request(method, url)
-            .bearer_auth(self.token.expose_secret())
+            .request(op.method(), url)
+            .bearer_auth(bearer.token.expose_secret())
             .header(TRACKING_HEADER, tracking_id);
         if !query.is_empty() {
             request = request.query(query);
@@ -78,21 +161,34 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.lost(e, tracking_id))?;
-        let status = response.status();
-        let headers = response.headers().clone();
+        let started = Instant::now();
+        let answer = async {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| lost(e, tracking_id, self.timeout))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| lost(e, tracking_id, self.timeout))?;
+            Ok((status, headers, bytes))
+        }
+        .await;
+        let status = match &answer {
+            Ok((status, ..)) => status.as_str().to_owned(),
+            Err(WebexError::Timeout { .. }) => "timeout".to_owned(),
+            Err(_) => "unanswered".to_owned(),
+        };
+        self.metrics
+            .webex_request(op.0, &status, started.elapsed().as_secs_f64());
+        let (status, headers, bytes) = answer?;
         let answered_id = headers
             .get(TRACKING_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or(tracking_id)
             .to_owned();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.lost(e, tracking_id))?;
         if !status.is_success() {
             return Err(api_error(status, &headers, &bytes, answered_id));
         }
@@ -108,80 +204,77 @@ impl Client {
         Ok((value, headers))
     }
 
-    fn lost(&self, error: reqwest::Error, tracking_id: &str) -> WebexError {
-        lost(error, tracking_id, self.timeout)
-    }
-
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
-    async fn get<T: DeserializeOwned>(
+    /// A `GET` of one object.
+    pub(super) async fn get<T: DeserializeOwned>(
         &self,
+        op: Op,
         path: &str,
         query: &[(&str, &str)],
         tracking_id: &str,
     ) -> Result<T, WebexError> {
         let url = self.url(path);
-        let (value, _) = self
-            .call(Method::GET, &url, query, None::<&()>, tracking_id)
-            .await?;
+        let (value, _) = self.call(op, &url, query, None::<&()>, tracking_id).await?;
         Ok(value)
     }
 
-    async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
+    /// A call with a JSON body.
+    pub(super) async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
-        method: Method,
+        op: Op,
         path: &str,
         query: &[(&str, &str)],
         body: &B,
         tracking_id: &str,
     ) -> Result<T, WebexError> {
         let url = self.url(path);
-        let (value, _) = self
-            .call(method, &url, query, Some(body), tracking_id)
-            .await?;
+        let (value, _) = self.call(op, &url, query, Some(body), tracking_id).await?;
         Ok(value)
+    }
+
+    /// A call without a body whose answer is empty (a `DELETE`).
+    pub(super) async fn act(
+        &self,
+        op: Op,
+        path: &str,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
+        let url = self.url(path);
+        let _: (Value, _) = self.call(op, &url, &[], None::<&()>, tracking_id).await?;
+        Ok(())
     }
 
     /// Every item of a paged list, following `Link: <...>; rel="next"`. `query` is sent with
     /// the first page only (`max` where the operation defines it); the links carry it onwards.
-    async fn get_all<T: DeserializeOwned>(
+    pub(super) async fn get_all<T: DeserializeOwned>(
         &self,
+        op: Op,
         path: &str,
         query: &[(&str, &str)],
         tracking_id: &str,
     ) -> Result<Vec<T>, WebexError> {
         let mut all = Vec::new();
-        let mut first = true;
+        let mut query = query;
         let mut next = Some(self.url(path));
         while let Some(url) = next.take() {
-            let query = if first { query } else { &[] };
-            first = false;
-            let (page, headers): (Items<T>, _) = self
-                .call(Method::GET, &url, query, None::<&()>, tracking_id)
-                .await?;
+            let (page, headers): (Items<T>, _) =
+                self.call(op, &url, query, None::<&()>, tracking_id).await?;
+            query = &[];
             all.extend(page.items);
             // The token goes with every page, so only pages of the same API are followed.
-            next = next_link(&headers).filter(|link| link.starts_with(&self.base_url));
+            next = next_link(&headers).filter(|link| same_api(link, &self.base_url));
         }
         Ok(all)
     }
 }
 
-/// The `rel="next"` target of an RFC 5988 `Link` header.
-fn next_link(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(LINK)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find(|part| part.contains("rel=\"next\""))
-        .and_then(|part| {
-            let start = part.find('<')? + 1;
-            let end = part.find('>')?;
-            Some(part[start..end].to_owned())
-        })
+/// Whether `link` is on the API at `base`: the same scheme, host and port, under its path.
+fn same_api(link: &str, base: &str) -> bool {
+    link.strip_prefix(base)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
 }
 
 fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexError {
@@ -218,221 +311,24 @@ fn api_error(
         .as_str()
         .map(str::to_owned)
         .unwrap_or(tracking_id);
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
     WebexError::Api {
         status: status.as_u16(),
         message,
         tracking_id,
-        retry_after,
-    }
-}
-
-/// What the bot may do with the bot token: its identity, messages, cards and webhooks.
-#[derive(Clone)]
-pub struct BotApi(Client);
-
-impl BotApi {
-    /// A client for the API at `base_url` (e.g. `https://webexapis.com/v1`).
-    pub fn new(base_url: &str, token: SecretString, timeout: Duration) -> Result<Self, WebexError> {
-        Client::new(base_url, token, timeout).map(Self)
-    }
-
-    /// `GET /people/me`: who the bot is.
-    pub async fn me(&self, tracking_id: &str) -> Result<Person, WebexError> {
-        self.0.get("/people/me", &[], tracking_id).await
-    }
-
-    /// `GET /people/{id}`: who submitted a card.
-    pub async fn person(&self, id: &PersonId, tracking_id: &str) -> Result<Person, WebexError> {
-        self.0.get(&format!("/people/{id}"), &[], tracking_id).await
-    }
-
-    /// `GET /messages/{id}`: the text is not in the webhook.
-    pub async fn message(&self, id: &MessageId, tracking_id: &str) -> Result<Message, WebexError> {
-        self.0
-            .get(&format!("/messages/{id}"), &[], tracking_id)
-            .await
-    }
-
-    /// `POST /messages`.
-    pub async fn post_message(
-        &self,
-        message: &NewMessage,
-        tracking_id: &str,
-    ) -> Result<Message, WebexError> {
-        self.0
-            .send(Method::POST, "/messages", &[], message, tracking_id)
-            .await
-    }
-
-    /// `GET /attachment/actions/{id}`: the inputs are not in the webhook.
-    pub async fn attachment_action(
-        &self,
-        id: &ActionId,
-        tracking_id: &str,
-    ) -> Result<AttachmentAction, WebexError> {
-        self.0
-            .get(&format!("/attachment/actions/{id}"), &[], tracking_id)
-            .await
-    }
-
-    /// `DELETE /messages/{id}`: a card cannot be edited, so a replaced form is deleted.
-    pub async fn delete_message(
-        &self,
-        id: &MessageId,
-        tracking_id: &str,
-    ) -> Result<(), WebexError> {
-        let url = self.0.url(&format!("/messages/{id}"));
-        let _: (Value, _) = self
-            .0
-            .call(Method::DELETE, &url, &[], None::<&()>, tracking_id)
-            .await?;
-        Ok(())
-    }
-
-    /// Whether the person is a member of the room (`GET /memberships?roomId=&personId=`).
-    pub async fn is_member(
-        &self,
-        room_id: &RoomId,
-        person_id: &PersonId,
-        tracking_id: &str,
-    ) -> Result<bool, WebexError> {
-        let found: Items<Membership> = self
-            .0
-            .get(
-                "/memberships",
-                &[
-                    ("roomId", room_id.as_str()),
-                    ("personId", person_id.as_str()),
-                ],
-                tracking_id,
-            )
-            .await?;
-        Ok(found
-            .items
-            .iter()
-            .any(|m| m.person_id == *person_id && m.room_id == *room_id))
-    }
-
-    /// `GET /webhooks`, every page.
-    pub async fn webhooks(&self, tracking_id: &str) -> Result<Vec<Webhook>, WebexError> {
-        self.0
-            .get_all("/webhooks", &[("max", "100")], tracking_id)
-            .await
-    }
-
-    /// `POST /webhooks`.
-    pub async fn create_webhook(
-        &self,
-        webhook: &NewWebhook<'_>,
-        tracking_id: &str,
-    ) -> Result<Webhook, WebexError> {
-        self.0
-            .send(Method::POST, "/webhooks", &[], webhook, tracking_id)
-            .await
-    }
-
-    /// `PUT /webhooks/{id}`.
-    pub async fn update_webhook(
-        &self,
-        id: &WebhookId,
-        update: &WebhookUpdate<'_>,
-        tracking_id: &str,
-    ) -> Result<Webhook, WebexError> {
-        self.0
-            .send(
-                Method::PUT,
-                &format!("/webhooks/{id}"),
-                &[],
-                update,
-                tracking_id,
-            )
-            .await
-    }
-}
-
-/// What the bot may do with the admin token: look people up and create them.
-#[derive(Clone)]
-pub struct AdminApi(Client);
-
-impl AdminApi {
-    /// A client for the API at `base_url` (e.g. `https://webexapis.com/v1`).
-    pub fn new(base_url: &str, token: SecretString, timeout: Duration) -> Result<Self, WebexError> {
-        Client::new(base_url, token, timeout).map(Self)
-    }
-
-    /// `GET /people?email=`: the person with this email, if any.
-    pub async fn find_person(
-        &self,
-        email: &str,
-        tracking_id: &str,
-    ) -> Result<Option<Person>, WebexError> {
-        let found: Items<Person> = self
-            .0
-            .get("/people", &[("email", email)], tracking_id)
-            .await?;
-        Ok(found.items.into_iter().next())
-    }
-
-    /// `POST /people`: not idempotent, so callers look the email up before any retry.
-    ///
-    /// `calling` sends `callingData=true`, which a Webex Calling user's fields need.
-    pub async fn create_person<B: Serialize + Sync>(
-        &self,
-        body: &B,
-        calling: bool,
-        tracking_id: &str,
-    ) -> Result<Person, WebexError> {
-        let calling = if calling { "true" } else { "false" };
-        self.0
-            .send(
-                Method::POST,
-                "/people",
-                &[("callingData", calling)],
-                body,
-                tracking_id,
-            )
-            .await
-    }
-
-    /// `GET /licenses`: what could be granted (the operation has no `max`).
-    pub async fn licenses(&self, tracking_id: &str) -> Result<Vec<License>, WebexError> {
-        self.0.get_all("/licenses", &[], tracking_id).await
-    }
-
-    /// `GET /locations`, every page.
-    pub async fn locations(&self, tracking_id: &str) -> Result<Vec<Location>, WebexError> {
-        self.0
-            .get_all("/locations", &[("max", "100")], tracking_id)
-            .await
-    }
-
-    /// `GET /roles` (the operation has no `max`).
-    pub async fn roles(&self, tracking_id: &str) -> Result<Vec<Role>, WebexError> {
-        self.0.get_all("/roles", &[], tracking_id).await
+        retry_after: retry_after(headers, SystemTime::now()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     #[test]
-    fn next_link_is_read_from_a_link_header() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            LINK,
-            HeaderValue::from_static("<https://x/v1/webhooks?cursor=abc>; rel=\"next\""),
-        );
-        assert_eq!(
-            next_link(&headers).as_deref(),
-            Some("https://x/v1/webhooks?cursor=abc")
-        );
-        assert_eq!(next_link(&HeaderMap::new()), None);
+    fn only_pages_of_the_same_api_are_followed() {
+        let base = "https://webexapis.com/v1";
+        assert!(same_api("https://webexapis.com/v1/people?cursor=a", base));
+        assert!(!same_api("https://webexapis.com/v1.evil.example/x", base));
+        assert!(!same_api("https://webexapis.com.evil.example/v1/x", base));
+        assert!(!same_api("http://webexapis.com/v1/x", base));
     }
 }

@@ -17,6 +17,12 @@ pub enum Meaning {
     Refused,
     /// A 2xx whose body could not be read: the call took effect, its answer is lost.
     Unreadable,
+    /// Webex refused the token, which is renewed now: nothing happened, and the call can be
+    /// made again.
+    Renewed,
+    /// The token was refused and cannot be renewed: nothing can be done until an operator
+    /// configures a new one, so the work waits.
+    Blocked,
 }
 
 /// What went wrong talking to Webex, in words a helpdesk person can act on.
@@ -42,6 +48,13 @@ pub enum WebexError {
     /// The connection failed or broke; the call may or may not have taken effect.
     #[error("could not reach Webex: {reason} (tracking id {tracking_id})")]
     Transport { reason: String, tracking_id: String },
+    /// Webex refused the token (401), which is renewed now: the call can be made again, after a
+    /// look-up where it creates something.
+    #[error("Webex refused the token, which is renewed now (tracking id {tracking_id})")]
+    Renewed { tracking_id: String },
+    /// The token was refused and cannot be renewed: calls wait until an operator gives a new one.
+    #[error("{reason}")]
+    Credentials { reason: String },
     /// Webex answered 2xx with a body the bot cannot read.
     #[error("Webex sent an answer the bot could not read: {reason} (tracking id {tracking_id})")]
     Decode { reason: String, tracking_id: String },
@@ -62,7 +75,9 @@ impl WebexError {
             Self::Api { tracking_id, .. }
             | Self::Timeout { tracking_id, .. }
             | Self::Transport { tracking_id, .. }
+            | Self::Renewed { tracking_id }
             | Self::Decode { tracking_id, .. } => tracking_id,
+            Self::Credentials { .. } => "none",
         }
     }
 
@@ -94,12 +109,17 @@ impl WebexError {
             },
             Self::Timeout { .. } | Self::Transport { .. } => Meaning::Unavailable,
             Self::Decode { .. } => Meaning::Unreadable,
+            Self::Renewed { .. } => Meaning::Renewed,
+            Self::Credentials { .. } => Meaning::Blocked,
         }
     }
 
     /// Whether trying the same call later may succeed: throttling, server errors and lost answers.
     pub fn is_transient(&self) -> bool {
-        matches!(self.meaning(), Meaning::Throttled | Meaning::Unavailable)
+        matches!(
+            self.meaning(),
+            Meaning::Throttled | Meaning::Unavailable | Meaning::Renewed
+        )
     }
 }
 

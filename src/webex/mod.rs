@@ -5,12 +5,19 @@
 //! the type system is what guarantees that the bot token never creates people and the admin token
 //! never posts messages.
 
+mod admin_api;
+mod auth;
+mod bot_api;
 mod client;
 mod error;
 mod ids;
+mod paging;
 mod types;
 
-pub use client::{AdminApi, BotApi, CALL_TIMEOUT};
+pub use admin_api::AdminApi;
+pub use auth::{Bearer, BoxFuture, StaticToken, TokenSource};
+pub use bot_api::BotApi;
+pub use client::{CALL_TIMEOUT, http_client};
 pub use error::{Meaning, WebexError};
 pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, WebexId, WebhookId};
 pub use types::{

@@ -17,6 +17,8 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::metrics::Metrics;
+use crate::ops::alerts::Alerts;
 use crate::store::{Completion, Job, Store, StoreError};
 use crate::webex::WebexError;
 
@@ -48,6 +50,12 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// Whether the job waits for something only an operator can give (a valid token): it
+    /// runs again later without using up an attempt.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self, Self::Webex(e) if e.meaning() == crate::webex::Meaning::Blocked)
+    }
+
     /// Whether running the job again may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -86,6 +94,8 @@ pub struct WorkerSettings {
     /// How long a handed-back job waits, so that a Webex call abandoned at shutdown has ended
     /// before anyone looks at its outcome (the call timeout).
     pub release_delay: Duration,
+    /// How long a job that waits for a valid token waits before it looks again.
+    pub waiting_delay: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -99,31 +109,43 @@ impl Default for WorkerSettings {
             max_attempts: 12,
             grace: Duration::from_secs(7),
             release_delay: crate::webex::CALL_TIMEOUT,
+            waiting_delay: Duration::from_secs(30),
         }
     }
 }
 
-/// Starts the workers on `tracker`; they stop when `stop` is cancelled.
-///
-/// `recorded` wakes idle workers as soon as the edge has committed a delivery.
-pub fn spawn<H: JobHandler>(
-    store: Store,
-    handler: Arc<H>,
-    settings: WorkerSettings,
-    recorded: Arc<Notify>,
-    stop: CancellationToken,
-    tracker: &TaskTracker,
-) {
-    let owner = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
-    for n in 0..settings.workers {
-        let worker = runner::Worker {
-            store: store.clone(),
-            handler: handler.clone(),
-            settings: settings.clone(),
-            owner: format!("{owner}-{n}"),
-            recorded: recorded.clone(),
-            stop: stop.clone(),
-        };
-        tracker.spawn(worker.run());
+/// What the workers share besides their handler.
+pub struct Workers {
+    pub store: Store,
+    pub settings: WorkerSettings,
+    /// Wakes idle workers as soon as the edge has committed a delivery.
+    pub recorded: Arc<Notify>,
+    pub metrics: Metrics,
+    /// Where a job that gives up is reported.
+    pub alerts: Alerts,
+}
+
+impl Workers {
+    /// Starts the workers on `tracker`; they stop when `stop` is cancelled.
+    pub fn spawn<H: JobHandler>(
+        self,
+        handler: Arc<H>,
+        stop: CancellationToken,
+        tracker: &TaskTracker,
+    ) {
+        let owner = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
+        for n in 0..self.settings.workers {
+            let worker = runner::Worker {
+                store: self.store.clone(),
+                handler: handler.clone(),
+                settings: self.settings.clone(),
+                owner: format!("{owner}-{n}"),
+                recorded: self.recorded.clone(),
+                metrics: self.metrics.clone(),
+                alerts: self.alerts.clone(),
+                stop: stop.clone(),
+            };
+            tracker.spawn(worker.run());
+        }
     }
 }

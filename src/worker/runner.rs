@@ -7,6 +7,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::{JobError, JobHandler, WorkerSettings, retry, tracking_id};
+use crate::metrics::Metrics;
+use crate::ops::alerts::{Alert, Alerts};
 use crate::store::{Completion, Job, Store, StoreError, now_ms};
 
 /// How a handler's run ended.
@@ -27,6 +29,8 @@ pub(super) struct Worker<H> {
     pub(super) owner: String,
     /// Notified when the edge commits deliveries, so that an idle worker starts at once.
     pub(super) recorded: Arc<Notify>,
+    pub(super) metrics: Metrics,
+    pub(super) alerts: Alerts,
     pub(super) stop: CancellationToken,
 }
 
@@ -88,10 +92,12 @@ impl<H: JobHandler> Worker<H> {
             match self.work_on(&job).await {
                 Worked::Finished(result) => *result,
                 Worked::Stopped => {
+                    self.outcome(&job, "released");
                     tracing::info!(outcome = "released", "shutting down; job handed back");
                     return;
                 }
                 Worked::LeaseLost => {
+                    self.outcome(&job, "lost_lease");
                     tracing::warn!(outcome = "lost lease", "another worker took this job over");
                     return;
                 }
@@ -137,10 +143,12 @@ impl<H: JobHandler> Worker<H> {
         match result {
             Ok(done) => match store.complete_job(job, done, None).await {
                 Ok(true) => {
+                    self.outcome(job, "done");
                     tracing::info!(outcome = "done", "event handled");
                     Ok(())
                 }
                 Ok(false) => {
+                    self.outcome(job, "lost_lease");
                     tracing::warn!(outcome = "lost lease", "another worker took this job over");
                     Ok(())
                 }
@@ -148,11 +156,22 @@ impl<H: JobHandler> Worker<H> {
                 Err(error) => Err(error),
             },
             Err(JobError::Store(StoreError::LeaseLost)) => {
+                self.outcome(job, "lost_lease");
                 tracing::warn!(outcome = "lost lease", "another worker took this job over");
                 Ok(())
             }
             Err(JobError::Store(StoreError::Conflict(why))) => self.run_again(job, &why).await,
+            Err(error) if error.is_waiting() => {
+                self.outcome(job, "waiting");
+                let delay_ms =
+                    i64::try_from(self.settings.waiting_delay.as_millis()).unwrap_or(i64::MAX);
+                tracing::warn!(outcome = "waiting", %error, "waits for a valid token");
+                store
+                    .wait_job(job, now_ms().saturating_add(delay_ms), &error.to_string())
+                    .await
+            }
             Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
+                self.outcome(job, "retry");
                 let delay = retry::delay(&self.settings, job.attempts, &error);
                 let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
                 tracing::warn!(outcome = "retry", %error, delay_ms, "will try again");
@@ -163,9 +182,14 @@ impl<H: JobHandler> Worker<H> {
         }
     }
 
+    fn outcome(&self, job: &Job, outcome: &'static str) {
+        self.metrics.job_outcome(job.kind().as_str(), outcome);
+    }
+
     /// Another job moved what this one read: its outcome is void, and it runs again at once on
     /// what is there now.
     async fn run_again(&self, job: &Job, why: &str) -> Result<(), StoreError> {
+        self.outcome(job, "conflict");
         tracing::info!(
             outcome = "conflict",
             why,
@@ -190,11 +214,20 @@ impl<H: JobHandler> Worker<H> {
             };
             match store.complete_job(job, done, Some(reason)).await {
                 Ok(_) => {
+                    self.outcome(job, "gave_up");
                     tracing::error!(
                         outcome = "gave up",
                         error = reason,
                         "event could not be handled"
                     );
+                    self.alerts
+                        .raise(Alert::GaveUp {
+                            job: job.id,
+                            kind: job.kind().as_str(),
+                            reason: reason.to_owned(),
+                            tracking_id: tracking_id(job),
+                        })
+                        .await;
                     return Ok(());
                 }
                 Err(StoreError::Conflict(why)) => {

@@ -32,6 +32,7 @@ fn serve_with_an_unreachable_webex_fails_with_a_reason_and_no_secret() {
         .env("WEBEX_API_URL", "http://127.0.0.1:9/v1")
         .env("WEBEX_TIMEOUT_SECS", "2")
         .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("METRICS_ADDR", "127.0.0.1:0")
         .env("DATABASE_URL", format!("sqlite://{}/bot.db", dir.display()))
         .output()
         .expect("runs");
@@ -57,6 +58,8 @@ fn serve_help_lists_every_variable_without_the_values_of_secrets() {
         .env("WEBEX_ADMIN_TOKEN", "admin-token-value")
         .env("WEBEX_WEBHOOK_SECRET", "secret-value")
         .env("DATABASE_URL", "postgres://onboard:db-password@db/onboard")
+        .env("WEBEX_ADMIN_CLIENT_SECRET", "client-secret-value")
+        .env("WEBEX_ADMIN_REFRESH_TOKEN", "refresh-token-value")
         .env("ONBOARD_REQUESTERS", "@hr.example.com")
         .output()
         .expect("runs");
@@ -80,6 +83,15 @@ fn serve_help_lists_every_variable_without_the_values_of_secrets() {
         "WEBEX_TIMEOUT_SECS",
         "LOG_FORMAT",
         "RUST_LOG",
+        "WEBEX_ADMIN_CLIENT_ID",
+        "WEBEX_ADMIN_CLIENT_SECRET",
+        "WEBEX_ADMIN_REFRESH_TOKEN",
+        "ONBOARD_ALERTS_ROOM",
+        "ONBOARD_ALERT_BACKLOG_SECS",
+        "ONBOARD_WEBHOOK_CHECK_SECS",
+        "METRICS_ADDR",
+        "ONBOARD_RETENTION_DAYS",
+        "ONBOARD_AUDIT_RETENTION_DAYS",
     ] {
         assert!(
             help.contains(&format!("[env: {variable}")),

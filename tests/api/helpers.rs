@@ -19,6 +19,8 @@ pub struct TestApp {
     pub manager: SimPerson,
     pub room: SimRoom,
     pub http: reqwest::Client,
+    /// The SQLite database's folder, kept while the test runs (a restart reuses the database).
+    pub _temp: Option<TempDir>,
 }
 
 /// Every log line written by any bot in this test process.
@@ -103,8 +105,17 @@ pub async fn spawn_app_with(options: SandboxOptions) -> TestApp {
 /// Starts the bot against a simulator the test has set up already (rooms, licenses...).
 pub async fn spawn_app_on(sim: Simulator, mut options: SandboxOptions) -> TestApp {
     logs();
+    let mut temp = None;
     if options.database_url.is_none() {
-        options.database_url = fresh_database().await;
+        options.database_url = match fresh_database().await {
+            Some(url) => Some(url),
+            None => {
+                let dir = TempDir::new();
+                let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+                temp = Some(dir);
+                Some(url)
+            }
+        };
     }
     let sandbox = Sandbox::start(sim.clone(), options)
         .await
@@ -117,6 +128,7 @@ pub async fn spawn_app_on(sim: Simulator, mut options: SandboxOptions) -> TestAp
         manager,
         room,
         http: reqwest::Client::new(),
+        _temp: temp,
     }
 }
 

@@ -30,6 +30,7 @@ impl BotProcess {
             .env("WEBEX_API_URL", sim.api_url())
             .env("WEBEX_PUBLIC_URL", format!("http://{addr}"))
             .env("LISTEN_ADDR", addr.to_string())
+            .env("METRICS_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", database_url)
             .env("ONBOARD_REQUESTERS", "@example.com")
             .env("ONBOARD_LEASE_SECS", "2")

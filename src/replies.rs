@@ -372,6 +372,53 @@ pub fn gave_up(reason: &str) -> String {
     )
 }
 
+/// An alert: Webex refused the admin token or its refresh.
+pub fn alert_admin_token(reason: &str) -> String {
+    format!(
+        "🚨 **The admin token is refused**: {reason}. Onboarding requests wait and are not lost. \
+         What to do: give the bot a new admin token (`WEBEX_ADMIN_TOKEN`) or a new refresh token \
+         (`WEBEX_ADMIN_REFRESH_TOKEN`, from Control Hub's authorization of the service app), \
+         then restart it."
+    )
+}
+
+/// An alert: the admin refresh token expires soon.
+pub fn alert_refresh_token_expiring(days: i64) -> String {
+    format!(
+        "⚠️ **The admin refresh token expires in {days} days.** What to do: authorize the service \
+         app again in Control Hub, set the new refresh token as `WEBEX_ADMIN_REFRESH_TOKEN` and \
+         restart the bot before then."
+    )
+}
+
+/// An alert: a webhook of the bot's was inactive or missing.
+pub fn alert_webhook(resource: &str, found: &str, done: &str) -> String {
+    format!(
+        "⚠️ **The bot's `{resource}` webhook was {found}**; {done}. Events Webex did not deliver \
+         meanwhile are lost: ask the people who wrote to the bot or submitted a card in that time \
+         to do it again. If it happens again, check that `WEBEX_PUBLIC_URL` reaches the bot."
+    )
+}
+
+/// An alert: a job stopped trying.
+pub fn alert_gave_up(job: i64, kind: &str, reason: &str, tracking_id: &str) -> String {
+    format!(
+        "❌ **A {kind} job ({job}) gave up**: {reason}. The person concerned was told where \
+         possible. What to do: look for `{tracking_id}` in the bot's log, and check in Control \
+         Hub whether the account exists before anyone tries again."
+    )
+}
+
+/// An alert: jobs wait for a worker too long.
+pub fn alert_backlog(oldest_secs: u64, waiting: i64) -> String {
+    format!(
+        "⚠️ **{waiting} jobs are waiting**, the oldest for {} minutes. What to do: check that the \
+         bot's processes are running, that the database answers, and whether Webex throttles the \
+         bot (its log says `will try again`).",
+        oldest_secs / 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,184 @@
+//! The bot's two webhooks at `WEBEX_PUBLIC_URL/webhook`: made sure of at start, and checked
+//! while the bot runs, because Webex deactivates a webhook after failed deliveries.
+//!
+//! The bot re-activates its own inactive webhooks (`PUT` with name, target, secret and
+//! `status: active`), re-creates missing ones, and never touches a webhook that points
+//! elsewhere: that belongs to someone else.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio_util::sync::CancellationToken;
+
+use super::alerts::{Alert, Alerts};
+use crate::metrics::Metrics;
+use crate::webex::{BotApi, NewWebhook, WebexError, Webhook, WebhookUpdate};
+
+/// The two webhooks a bot needs: without the second, card submissions never arrive.
+pub const RESOURCES: [(&str, &str); 2] =
+    [("messages", "created"), ("attachmentActions", "created")];
+
+const TRACKING: &str = "webex-onboard_webhooks";
+
+/// What was done to one webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mended {
+    /// It was missing, and was created.
+    Created,
+    /// It was inactive, and was re-activated.
+    Reactivated,
+}
+
+/// The bot's webhooks at its public URL.
+#[derive(Clone)]
+pub struct WebhookKeeper {
+    bot: BotApi,
+    /// `WEBEX_PUBLIC_URL/webhook`.
+    target: String,
+    secret: SecretString,
+}
+
+impl WebhookKeeper {
+    /// The webhooks that deliver to `public_url`.
+    pub fn new(bot: BotApi, public_url: &str, secret: SecretString) -> Self {
+        Self {
+            bot,
+            target: format!("{}/webhook", public_url.trim_end_matches('/')),
+            secret,
+        }
+    }
+
+    /// Where the webhooks deliver.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The bot's webhooks of each resource it needs, as Webex lists them.
+    pub async fn ours(&self) -> Result<Vec<(&'static str, Option<Webhook>)>, WebexError> {
+        let existing = self.bot.webhooks(TRACKING).await?;
+        Ok(RESOURCES
+            .iter()
+            .map(|&(resource, event)| {
+                let ours = existing
+                    .iter()
+                    .find(|w| {
+                        w.target_url == self.target && w.resource == resource && w.event == event
+                    })
+                    .cloned();
+                (resource, ours)
+            })
+            .collect())
+    }
+
+    /// At start: updates each of the bot's webhooks (the secret may have changed, and it is
+    /// re-activated), and creates what is missing.
+    pub async fn ensure(&self) -> Result<(), WebexError> {
+        for (resource, found) in self.ours().await? {
+            match found {
+                Some(webhook) => {
+                    self.reactivate(&webhook).await?;
+                    tracing::info!(resource, id = %webhook.id, was = ?webhook.status, "webhook updated");
+                }
+                None => {
+                    self.create(resource).await?;
+                    tracing::info!(resource, "webhook created");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// While running: re-activates what is inactive and re-creates what is missing, and says
+    /// what it did; returns how many are active now.
+    pub async fn heal(&self) -> Result<(usize, Vec<(&'static str, Mended)>), WebexError> {
+        let mut mended = Vec::new();
+        let mut active = 0;
+        for (resource, found) in self.ours().await? {
+            match found {
+                Some(webhook) if webhook.status.as_deref().is_none_or(|s| s == "active") => {
+                    active += 1;
+                }
+                Some(webhook) => {
+                    self.reactivate(&webhook).await?;
+                    mended.push((resource, Mended::Reactivated));
+                    active += 1;
+                }
+                None => {
+                    self.create(resource).await?;
+                    mended.push((resource, Mended::Created));
+                    active += 1;
+                }
+            }
+        }
+        Ok((active, mended))
+    }
+
+    async fn reactivate(&self, webhook: &Webhook) -> Result<(), WebexError> {
+        let update = WebhookUpdate {
+            name: &webhook.name,
+            target_url: &self.target,
+            secret: self.secret.expose_secret(),
+            status: "active",
+        };
+        self.bot
+            .update_webhook(&webhook.id, &update, TRACKING)
+            .await?;
+        Ok(())
+    }
+
+    async fn create(&self, resource: &'static str) -> Result<(), WebexError> {
+        let (_, event) = RESOURCES
+            .iter()
+            .find(|(r, _)| *r == resource)
+            .copied()
+            .unwrap_or((resource, "created"));
+        let name = format!("webex-onboard {resource}");
+        let new = NewWebhook {
+            name: &name,
+            target_url: &self.target,
+            resource,
+            event,
+            secret: self.secret.expose_secret(),
+        };
+        self.bot.create_webhook(&new, TRACKING).await?;
+        Ok(())
+    }
+
+    /// Checks every `every` until `stop`, alerting what it mended.
+    pub async fn keep_healthy(
+        self,
+        every: Duration,
+        alerts: Alerts,
+        metrics: Metrics,
+        stop: CancellationToken,
+    ) {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = stop.cancelled() => return,
+            }
+            match self.heal().await {
+                Ok((active, mended)) => {
+                    metrics.webhooks_active(active);
+                    for (resource, what) in mended {
+                        let (found, done) = match what {
+                            Mended::Reactivated => ("inactive", "I re-activated it"),
+                            Mended::Created => ("missing", "I created it again"),
+                        };
+                        tracing::warn!(resource, found, "webhook mended");
+                        alerts
+                            .raise(Alert::Webhook {
+                                resource: resource.to_owned(),
+                                found,
+                                done: done.to_owned(),
+                            })
+                            .await;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot check the webhooks; trying again later")
+                }
+            }
+        }
+    }
+}

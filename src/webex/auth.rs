@@ -1,0 +1,70 @@
+//! Where a client gets its bearer token, and what happens when Webex refuses it.
+//!
+//! The bot token is configured once. The admin token may be configured once too, or renewed
+//! through OAuth while the bot runs: `crate::auth` provides that source, which shares its
+//! tokens with the other replicas through the database.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use secrecy::SecretString;
+
+use super::WebexError;
+
+/// A future a [`TokenSource`] returns: boxed, so that a client can hold any source.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A token to call with, and which one it is.
+pub struct Bearer {
+    pub token: SecretString,
+    /// Grows each time the token is renewed, so that a refusal names the token refused.
+    pub generation: i64,
+}
+
+/// A client's token, which may change while the bot runs.
+pub trait TokenSource: Send + Sync {
+    /// The token to call with now.
+    fn bearer(&self) -> BoxFuture<'_, Result<Bearer, WebexError>>;
+
+    /// Webex answered 401 to the token of `generation`. Renews it when that can be done (once,
+    /// whoever asks first), so that a newer token is there to call with; when it cannot be
+    /// renewed, the error says why ([`WebexError::Credentials`]).
+    fn refused(&self, generation: i64) -> BoxFuture<'_, Result<(), WebexError>>;
+}
+
+/// A token configured once, such as `WEBEX_BOT_TOKEN`: a refusal of it stands until an
+/// operator configures another.
+pub struct StaticToken {
+    token: SecretString,
+    /// Which token it is, in the words of the error a refusal gives.
+    name: &'static str,
+}
+
+impl StaticToken {
+    /// The token, named for messages (`"bot"`, `"admin"`).
+    pub fn new(token: SecretString, name: &'static str) -> Self {
+        Self { token, name }
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn bearer(&self) -> BoxFuture<'_, Result<Bearer, WebexError>> {
+        Box::pin(async {
+            Ok(Bearer {
+                token: self.token.clone(),
+                generation: 0,
+            })
+        })
+    }
+
+    fn refused(&self, _generation: i64) -> BoxFuture<'_, Result<(), WebexError>> {
+        Box::pin(async {
+            Err(WebexError::Credentials {
+                reason: format!(
+                    "Webex refused the {} token (401): configure a valid one and restart",
+                    self.name
+                ),
+            })
+        })
+    }
+}

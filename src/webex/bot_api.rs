@@ -1,0 +1,151 @@
+//! What the bot may do with the bot token: its identity, messages, cards and webhooks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::WebexError;
+use super::auth::TokenSource;
+use super::client::{Client, Op};
+use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
+use super::types::{
+    AttachmentAction, Items, Membership, Message, NewMessage, NewWebhook, Person, Webhook,
+    WebhookUpdate,
+};
+use crate::metrics::Metrics;
+
+/// What the bot may do with the bot token.
+#[derive(Clone)]
+pub struct BotApi(Client);
+
+impl BotApi {
+    /// A client for the API at `base_url` (e.g. `https://webexapis.com/v1`).
+    pub fn new(
+        base_url: &str,
+        token: Arc<dyn TokenSource>,
+        timeout: Duration,
+        metrics: Metrics,
+    ) -> Result<Self, WebexError> {
+        Client::new(base_url, token, timeout, metrics).map(Self)
+    }
+
+    /// `GET /people/me`: who the bot is.
+    pub async fn me(&self, tracking_id: &str) -> Result<Person, WebexError> {
+        self.0
+            .get(Op("GET /people/me"), "/people/me", &[], tracking_id)
+            .await
+    }
+
+    /// `GET /people/{id}`: who submitted a card.
+    pub async fn person(&self, id: &PersonId, tracking_id: &str) -> Result<Person, WebexError> {
+        let path = format!("/people/{id}");
+        self.0
+            .get(Op("GET /people/{personId}"), &path, &[], tracking_id)
+            .await
+    }
+
+    /// `GET /messages/{id}`: the text is not in the webhook.
+    pub async fn message(&self, id: &MessageId, tracking_id: &str) -> Result<Message, WebexError> {
+        let path = format!("/messages/{id}");
+        self.0
+            .get(Op("GET /messages/{messageId}"), &path, &[], tracking_id)
+            .await
+    }
+
+    /// `POST /messages`.
+    pub async fn post_message(
+        &self,
+        message: &NewMessage,
+        tracking_id: &str,
+    ) -> Result<Message, WebexError> {
+        self.0
+            .send(Op("POST /messages"), "/messages", &[], message, tracking_id)
+            .await
+    }
+
+    /// `GET /attachment/actions/{id}`: the inputs are not in the webhook.
+    pub async fn attachment_action(
+        &self,
+        id: &ActionId,
+        tracking_id: &str,
+    ) -> Result<AttachmentAction, WebexError> {
+        let path = format!("/attachment/actions/{id}");
+        self.0
+            .get(Op("GET /attachment/actions/{id}"), &path, &[], tracking_id)
+            .await
+    }
+
+    /// `DELETE /messages/{id}`: a card cannot be edited, so a replaced form is deleted.
+    pub async fn delete_message(
+        &self,
+        id: &MessageId,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
+        let path = format!("/messages/{id}");
+        self.0
+            .act(Op("DELETE /messages/{messageId}"), &path, tracking_id)
+            .await
+    }
+
+    /// Whether the person is a member of the room (`GET /memberships?roomId=&personId=`).
+    pub async fn is_member(
+        &self,
+        room_id: &RoomId,
+        person_id: &PersonId,
+        tracking_id: &str,
+    ) -> Result<bool, WebexError> {
+        let query = [
+            ("roomId", room_id.as_str()),
+            ("personId", person_id.as_str()),
+        ];
+        let found: Items<Membership> = self
+            .0
+            .get(Op("GET /memberships"), "/memberships", &query, tracking_id)
+            .await?;
+        Ok(found
+            .items
+            .iter()
+            .any(|m| m.person_id == *person_id && m.room_id == *room_id))
+    }
+
+    /// `GET /webhooks`, every page.
+    pub async fn webhooks(&self, tracking_id: &str) -> Result<Vec<Webhook>, WebexError> {
+        self.0
+            .get_all(
+                Op("GET /webhooks"),
+                "/webhooks",
+                &[("max", "100")],
+                tracking_id,
+            )
+            .await
+    }
+
+    /// `POST /webhooks`.
+    pub async fn create_webhook(
+        &self,
+        webhook: &NewWebhook<'_>,
+        tracking_id: &str,
+    ) -> Result<Webhook, WebexError> {
+        self.0
+            .send(Op("POST /webhooks"), "/webhooks", &[], webhook, tracking_id)
+            .await
+    }
+
+    /// `PUT /webhooks/{id}`.
+    pub async fn update_webhook(
+        &self,
+        id: &WebhookId,
+        update: &WebhookUpdate<'_>,
+        tracking_id: &str,
+    ) -> Result<Webhook, WebexError> {
+        let path = format!("/webhooks/{id}");
+        self.0
+            .send(
+                Op("PUT /webhooks/{webhookId}"),
+                &path,
+                &[],
+                update,
+                tracking_id,
+            )
+            .await
+    }
+}
