@@ -25,6 +25,8 @@ pub enum SandboxAdmin {
     /// The simulated admin's own token, as `WEBEX_ADMIN_TOKEN`.
     #[default]
     Token,
+    /// This token, as `WEBEX_ADMIN_TOKEN`: one the simulator does not know is refused.
+    Static(String),
     /// The simulator's OAuth app, starting from this refresh token.
     OAuth { refresh_token: String },
 }
@@ -225,6 +227,7 @@ fn config(
 ) -> Result<Config, StartupError> {
     let admin = match &options.admin {
         SandboxAdmin::Token => AdminCredentials::Token(SecretString::from(sim.admin().token)),
+        SandboxAdmin::Static(token) => AdminCredentials::Token(SecretString::from(token.clone())),
         SandboxAdmin::OAuth { refresh_token } => {
             let app = sim.oauth_app();
             AdminCredentials::OAuth {

@@ -178,6 +178,7 @@ impl Application {
                 approvers_room: config.approvers_room.clone(),
             },
             choices,
+            metrics.clone(),
         ));
         Workers {
             store: store.clone(),

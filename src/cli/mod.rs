@@ -1,8 +1,10 @@
 //! The `webex-onboard` command: one file per subcommand.
 
 mod audit;
+mod check;
 #[cfg(feature = "demo")]
 mod demo;
+mod healthcheck;
 mod serve;
 
 use std::process::ExitCode;
@@ -37,6 +39,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the configuration serve would use: tokens, scopes, webhooks, rooms, database.
+    Check {
+        /// One JSON object a line instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// Ask the bot on LISTEN_ADDR whether it is ready (for a container's HEALTHCHECK).
+    Healthcheck {
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
 }
 
 /// Parses the command line and runs the subcommand; the exit code says how it went.
@@ -46,5 +61,7 @@ pub async fn run() -> ExitCode {
         #[cfg(feature = "demo")]
         Command::Demo => demo::run().await,
         Command::Audit { json } => audit::run(json).await,
+        Command::Check { json, settings } => check::run(&settings, json).await,
+        Command::Healthcheck { settings } => healthcheck::run(&settings).await,
     }
 }

@@ -105,7 +105,10 @@ impl Onboarding {
             Decided::Now(request) => request,
         };
         match decision {
-            Decision::Rejected => Ok(self.finish(job, request).await?),
+            Decision::Rejected => {
+                self.metrics.onboarding("rejected");
+                Ok(self.finish(job, request).await?)
+            }
             Decision::Approved => self.run_request(job, request).await,
         }
     }

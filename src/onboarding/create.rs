@@ -152,10 +152,25 @@ impl Onboarding {
         if let Some(card) = self.store.approval_card(request.id).await? {
             replies.push(Reply::text(card.room_id, Some(card.message_id), &text));
         }
+        if !request.stored_state.is_final() {
+            self.metrics.onboarding(outcome_of(&request));
+        }
         let mut done = replying(job, replies);
         done.audit = audit_of(&request).into_iter().collect();
         done.request = Some(request);
         Ok(done)
+    }
+}
+
+/// How a request ended, as the metrics count it.
+fn outcome_of(request: &RequestRecord) -> &'static str {
+    match request.state {
+        RequestState::Created => "created",
+        RequestState::Exists => "existed",
+        RequestState::Rejected => "rejected",
+        // Webex refused the details or the token: a person must change something.
+        _ if request.last_status.is_some_and(|s| (400..500).contains(&s)) => "refused",
+        _ => "failed",
     }
 }
 

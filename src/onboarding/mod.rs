@@ -22,6 +22,7 @@ mod reply;
 mod submission;
 
 use crate::domain::JobPayload;
+use crate::metrics::Metrics;
 use crate::store::{Completion, Job, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
 use crate::worker::{JobError, JobHandler};
@@ -57,6 +58,8 @@ pub struct Onboarding {
     rules: Rules,
     /// What may be granted, cached.
     choices: ChoiceCache,
+    /// Counts the requests' outcomes.
+    metrics: Metrics,
 }
 
 impl Onboarding {
@@ -68,6 +71,7 @@ impl Onboarding {
         me: BotIdentity,
         rules: Rules,
         choices: ChoiceCache,
+        metrics: Metrics,
     ) -> Self {
         Self {
             store,
@@ -76,6 +80,7 @@ impl Onboarding {
             me,
             rules,
             choices,
+            metrics,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! queue watched for `/metrics` and for a backlog ([`watch`]).
 
 pub mod alerts;
+pub mod check;
 pub mod retention;
 pub mod watch;
 pub mod webhooks;

@@ -87,6 +87,8 @@ pub(crate) use with_pool;
 enum Access {
     /// The bot: a missing SQLite file is created, and the schema brought up to date.
     ReadWrite,
+    /// An existing database, read and written but not migrated, as `check` does.
+    Existing,
     /// Reading only, as `audit` does.
     ReadOnly,
 }
@@ -105,16 +107,22 @@ impl Store {
         Ok(store)
     }
 
+    /// Connects to an existing database without bringing its schema up to date, for `check`:
+    /// nothing is created, and the schema is left as it is.
+    pub async fn connect_unmigrated(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, Access::Existing).await
+    }
+
     /// Connects to an existing database to read it: nothing is created, migrated or written.
     pub async fn connect_read_only(url: &str) -> Result<Self, StoreError> {
         Self::open(url, Access::ReadOnly).await
     }
 
     async fn open(url: &str, access: Access) -> Result<Self, StoreError> {
-        let writes = access == Access::ReadWrite;
+        let writes = access != Access::ReadOnly;
         let pool = if url.starts_with("sqlite:") {
             let mut options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(writes)
+                .create_if_missing(access == Access::ReadWrite)
                 .read_only(!writes)
                 .busy_timeout(Duration::from_secs(10));
             if writes {

@@ -84,6 +84,9 @@ pub struct Webhook {
     pub event: String,
     #[serde(default)]
     pub status: Option<String>,
+    /// The secret it signs with, when Webex shows it to its owner.
+    #[serde(default)]
+    pub secret: Option<secrecy::SecretString>,
 }
 
 /// `POST /v1/webhooks`.

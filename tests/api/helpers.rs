@@ -319,3 +319,109 @@ pub fn element<'a>(card: &'a Value, id: &str) -> Option<&'a Value> {
         _ => None,
     }
 }
+
+impl TestApp {
+    /// The manager asks for `count` forms and submits each for a new hire
+    /// `{prefix}{n}@example.com`; returns the emails.
+    pub async fn onboard_many(&self, prefix: &str, count: usize) -> Vec<String> {
+        let cards = self.ask_for_forms(count).await;
+        self.submit_forms(&cards, prefix).await
+    }
+
+    /// The manager asks for `count` forms; returns them once they are all there.
+    pub async fn ask_for_forms(&self, count: usize) -> Vec<SimMessage> {
+        let bot = self.sim.bot().id;
+        let cards_now = || {
+            self.sim
+                .messages_in(&self.room.id)
+                .into_iter()
+                .filter(|m| {
+                    m.person_id == bot && !m.attachments.is_empty() && m.parent_id.is_none()
+                })
+                .count()
+        };
+        let before = cards_now();
+        for _ in 0..count {
+            self.sim.say(&self.manager, &self.room, "onboard").await;
+        }
+        let deadline = std::time::Instant::now() + ANSWER * 4;
+        while cards_now() < before + count {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the forms did not all come"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.sim
+            .messages_in(&self.room.id)
+            .into_iter()
+            .filter(|m| m.person_id == bot && !m.attachments.is_empty() && m.parent_id.is_none())
+            .skip(before)
+            .collect()
+    }
+
+    /// The manager submits each form for a new hire `{prefix}{n}@example.com`; returns the
+    /// emails.
+    pub async fn submit_forms(&self, cards: &[SimMessage], prefix: &str) -> Vec<String> {
+        let mut emails = Vec::new();
+        for (n, card) in cards.iter().enumerate() {
+            let email = format!("{prefix}{n}@example.com");
+            self.sim
+                .submit(
+                    &self.manager,
+                    &card.id,
+                    json!({"email": email, "firstName": "Hire", "lastName": format!("{n}")}),
+                )
+                .await;
+            emails.push(email);
+        }
+        emails
+    }
+
+    /// Waits until each of `emails` has a Webex account, and says how many each has.
+    pub async fn wait_for_people(&self, emails: &[String], within: Duration) -> Vec<usize> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let counts: Vec<usize> = emails
+                .iter()
+                .map(|e| self.sim.people_with_email(e).len())
+                .collect();
+            if counts.iter().all(|&n| n >= 1) || std::time::Instant::now() > deadline {
+                return counts;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// One number from the bot's database, by SQL: what tests count that the bot does not show.
+pub async fn sql_number(database_url: &str, sql: &'static str) -> i64 {
+    sql_number_of(database_url, sql, 0).await
+}
+
+/// [`sql_number`] of a statement with one number parameter, `$1`.
+pub async fn sql_number_of(database_url: &str, sql: &'static str, parameter: i64) -> i64 {
+    if database_url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(database_url)
+            .await
+            .expect("the database");
+        let n = sqlx::query_scalar(sql)
+            .bind(parameter)
+            .fetch_one(&pool)
+            .await
+            .expect("a number");
+        pool.close().await;
+        n
+    } else {
+        let pool = sqlx::PgPool::connect(database_url)
+            .await
+            .expect("the database");
+        let n = sqlx::query_scalar(sql)
+            .bind(parameter)
+            .fetch_one(&pool)
+            .await
+            .expect("a number");
+        pool.close().await;
+        n
+    }
+}

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod approvals;
+mod check;
 mod commands;
 mod configuration;
 mod demo;
@@ -15,4 +16,6 @@ mod schema;
 mod soak;
 mod store;
 mod submissions;
+mod tokens;
+mod unattended;
 mod webhook_edge;

@@ -1,0 +1,247 @@
+//! The admin token over time: OAuth access tokens that expire, refresh tokens that rotate and
+//! can be revoked, and replicas that share one chain.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use webex_onboard::sandbox::{Sandbox, SandboxAdmin, SandboxOptions};
+use webex_sim::Simulator;
+
+use crate::helpers::{TempDir, TestApp, fresh_database, spawn_app_on, text_of};
+
+fn oauth(refresh_token: String) -> SandboxOptions {
+    SandboxOptions {
+        admin: SandboxAdmin::OAuth { refresh_token },
+        ..SandboxOptions::default()
+    }
+}
+
+/// Every refresh Webex saw succeeded, and no refresh token was presented twice.
+fn assert_each_refresh_token_used_once(sim: &Simulator) -> usize {
+    let refreshes = sim.refreshes();
+    let mut seen = HashSet::new();
+    for refresh in &refreshes {
+        assert_eq!(refresh.status, 200, "a refresh was refused: {refreshes:?}");
+        assert!(
+            seen.insert(refresh.refresh_token.clone()),
+            "a refresh token was used twice"
+        );
+    }
+    refreshes.len()
+}
+
+#[tokio::test]
+async fn a_hundred_people_are_onboarded_once_while_the_access_token_expires_every_two_seconds() {
+    let sim = Simulator::start().await.expect("simulator");
+    sim.set_access_token_lifetime(Duration::from_secs(2));
+    let first = sim.grant_admin_refresh_token();
+    let app = spawn_app_on(sim.clone(), oauth(first)).await;
+    let started = std::time::Instant::now();
+    let mut emails = Vec::new();
+    for round in 0..4 {
+        emails.extend(app.onboard_many(&format!("round{round}-hire"), 25).await);
+    }
+    let counts = app.wait_for_people(&emails, Duration::from_secs(60)).await;
+    assert!(counts.iter().all(|&n| n == 1), "{counts:?}");
+    let refreshes = assert_each_refresh_token_used_once(&sim);
+    let elapsed = started.elapsed();
+    assert!(
+        refreshes >= 2,
+        "{refreshes} refreshes in {elapsed:?}: the token did not expire as it should"
+    );
+    assert_eq!(app.create_calls(), 100, "a create was repeated");
+}
+
+#[tokio::test]
+async fn two_replicas_share_one_chain_and_refresh_once_per_expiry() {
+    let sim = Simulator::start().await.expect("simulator");
+    sim.set_access_token_lifetime(Duration::from_secs(3));
+    let first = sim.grant_admin_refresh_token();
+    let dir = TempDir::new();
+    let database_url = match fresh_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}", dir.path().join("shared.db").display()),
+    };
+    let options = SandboxOptions {
+        database_url: Some(database_url),
+        ..oauth(first)
+    };
+    let one = spawn_app_on(sim.clone(), options.clone()).await;
+    let two = Sandbox::start(sim.clone(), options)
+        .await
+        .expect("a second replica");
+    // Both are busy for a while, so both need the token again and again.
+    let mut emails = one.onboard_many("busy", 20).await;
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    emails.extend(one.onboard_many("busier", 10).await);
+    let counts = one.wait_for_people(&emails, Duration::from_secs(30)).await;
+    assert!(counts.iter().all(|&n| n == 1), "{counts:?}");
+    assert_each_refresh_token_used_once(&sim);
+    let times: Vec<_> = sim.refreshes().iter().map(|r| r.at).collect();
+    assert!(times.len() >= 3, "{} refreshes", times.len());
+    // A fifth of the 3 s life before expiry: one refresh every 2.4 s, by one replica or the
+    // other; two replicas refreshing on their own would refresh in pairs.
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(1500),
+            "two refreshes {gap:?} apart"
+        );
+    }
+    two.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_restart_continues_from_the_stored_refresh_token_not_the_configured_one() {
+    let sim = Simulator::start().await.expect("simulator");
+    let first = sim.grant_admin_refresh_token();
+    let app = spawn_app_on(sim.clone(), oauth(first.clone())).await;
+    let emails = app.onboard_many("before", 1).await;
+    assert_eq!(
+        app.wait_for_people(&emails, Duration::from_secs(15)).await,
+        [1]
+    );
+    let database_url = app.sandbox.database_url.clone();
+    let TestApp { sandbox, _temp, .. } = app;
+    sandbox.stop().await.expect("stops");
+    // The environment still holds the first refresh token, which Webex has spent.
+    sim.expire_access_tokens();
+    let options = SandboxOptions {
+        database_url: Some(database_url),
+        ..oauth(first.clone())
+    };
+    let again = spawn_app_on(sim.clone(), options).await;
+    let emails = again.onboard_many("after", 1).await;
+    assert_eq!(
+        again
+            .wait_for_people(&emails, Duration::from_secs(15))
+            .await,
+        [1]
+    );
+    assert_each_refresh_token_used_once(&sim);
+    let uses_of_first = sim
+        .refreshes()
+        .iter()
+        .filter(|r| r.refresh_token == first)
+        .count();
+    assert_eq!(uses_of_first, 1);
+    drop(_temp);
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_raises_one_alert_and_requests_wait_for_a_new_one() {
+    let sim = Simulator::start().await.expect("simulator");
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    let first = sim.grant_admin_refresh_token();
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        ..oauth(first)
+    };
+    let app = spawn_app_on(sim.clone(), options.clone()).await;
+    let bot = sim.bot().id;
+    let forms = app.ask_for_forms(2).await;
+    sim.revoke_refresh_tokens();
+    sim.expire_access_tokens();
+    let emails = app.submit_forms(&forms, "waiting").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let posted: Vec<String> = sim
+        .messages_in(&alerts.id)
+        .iter()
+        .filter(|m| m.person_id == bot)
+        .map(text_of)
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    assert!(
+        posted[0].contains("admin token is refused"),
+        "{}",
+        posted[0]
+    );
+    assert!(
+        posted[0].contains("WEBEX_ADMIN_REFRESH_TOKEN"),
+        "{}",
+        posted[0]
+    );
+    assert!(emails.iter().all(|e| sim.people_with_email(e).is_empty()));
+    // The operator configures a new refresh token and restarts the bot: nothing was lost.
+    let database_url = app.sandbox.database_url.clone();
+    let TestApp { sandbox, _temp, .. } = app;
+    sandbox.stop().await.expect("stops");
+    let options = SandboxOptions {
+        database_url: Some(database_url),
+        ..options
+    };
+    let again = spawn_app_on(
+        sim.clone(),
+        SandboxOptions {
+            admin: SandboxAdmin::OAuth {
+                refresh_token: sim.grant_admin_refresh_token(),
+            },
+            ..options
+        },
+    )
+    .await;
+    let counts = again
+        .wait_for_people(&emails, Duration::from_secs(20))
+        .await;
+    assert_eq!(counts, [1, 1]);
+    drop(_temp);
+}
+
+#[tokio::test]
+async fn a_refused_static_admin_token_is_alerted_once_and_the_form_waits() {
+    let sim = Simulator::start().await.expect("simulator");
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        admin: SandboxAdmin::Static("an-expired-personal-token".to_owned()),
+        ..SandboxOptions::default()
+    };
+    let app = spawn_app_on(sim.clone(), options).await;
+    for _ in 0..2 {
+        app.sim.say(&app.manager, &app.room, "onboard").await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bot = sim.bot().id;
+    let posted: Vec<String> = sim
+        .messages_in(&alerts.id)
+        .iter()
+        .filter(|m| m.person_id == bot)
+        .map(text_of)
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    assert!(posted[0].contains("WEBEX_ADMIN_TOKEN"), "{}", posted[0]);
+    // The forms wait for the organization's choices, which need the admin token.
+    assert_eq!(app.bot_count(&app.room), 0);
+}
+
+#[tokio::test]
+async fn a_refresh_token_that_expires_within_a_week_is_alerted() {
+    let sim = Simulator::start().await.expect("simulator");
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    sim.set_refresh_token_lifetime(Duration::from_secs(3 * 24 * 3600));
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        ..oauth(sim.grant_admin_refresh_token())
+    };
+    let app = spawn_app_on(sim.clone(), options).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let bot = sim.bot().id;
+    let posted = loop {
+        let posted: Vec<String> = sim
+            .messages_in(&alerts.id)
+            .iter()
+            .filter(|m| m.person_id == bot)
+            .map(text_of)
+            .collect();
+        if !posted.is_empty() || std::time::Instant::now() > deadline {
+            break posted;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    assert!(posted[0].contains("expires in 2 days"), "{}", posted[0]);
+    drop(app);
+}
