@@ -148,7 +148,12 @@ impl Application {
             .map_err(StartupError::Identity)?;
         tracing::info!(bot = %me.id, "bot identity known");
         if let Some(public_url) = &config.public_url {
-            let keeper = WebhookKeeper::new(bot.clone(), public_url, config.webhook_secret.clone());
+            let keeper = WebhookKeeper::new(
+                bot.clone(),
+                public_url,
+                config.webhook_secret.clone(),
+                Some(store.clone()),
+            );
             keeper.ensure().await.map_err(StartupError::Registration)?;
             metrics.webhooks_active(crate::ops::webhooks::RESOURCES.len());
             tracker.spawn(keeper.keep_healthy(

@@ -36,3 +36,10 @@ CREATE INDEX seen_deliveries_at ON seen_deliveries (seen_at);
 
 -- Retention deletes finished jobs by age.
 CREATE INDEX jobs_finished ON jobs (state, updated_at);
+
+-- Named leases, for work only one replica should do at a time (registering webhooks).
+CREATE TABLE leases (
+    name   TEXT    PRIMARY KEY,
+    holder TEXT    NOT NULL,
+    until  INTEGER NOT NULL
+);

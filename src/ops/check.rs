@@ -294,7 +294,7 @@ async fn webhooks(config: &Config, bot: &BotApi, lines: &mut Vec<Line>) {
         ));
         return;
     };
-    let keeper = WebhookKeeper::new(bot.clone(), public_url, config.webhook_secret.clone());
+    let keeper = WebhookKeeper::new(bot.clone(), public_url, config.webhook_secret.clone(), None);
     let ours = match keeper.ours().await {
         Ok(ours) => ours,
         Err(error) => {

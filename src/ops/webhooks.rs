@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::alerts::{Alert, Alerts};
 use crate::metrics::Metrics;
+use crate::store::Store;
 use crate::webex::{BotApi, NewWebhook, WebexError, Webhook, WebhookUpdate};
 
 /// The two webhooks a bot needs: without the second, card submissions never arrive.
@@ -29,6 +30,11 @@ pub enum Mended {
     Reactivated,
 }
 
+/// The lease replicas take before they change webhooks, so that two that start together do
+/// not both create a missing one.
+const LEASE: &str = "webhooks";
+const LEASE_MS: i64 = 30_000;
+
 /// The bot's webhooks at its public URL.
 #[derive(Clone)]
 pub struct WebhookKeeper {
@@ -36,15 +42,51 @@ pub struct WebhookKeeper {
     /// `WEBEX_PUBLIC_URL/webhook`.
     target: String,
     secret: SecretString,
+    /// Where the replicas take turns; none when only looking (`check`).
+    store: Option<Store>,
+    holder: String,
 }
 
 impl WebhookKeeper {
-    /// The webhooks that deliver to `public_url`.
-    pub fn new(bot: BotApi, public_url: &str, secret: SecretString) -> Self {
+    /// The webhooks that deliver to `public_url`; `store` lets replicas take turns changing them.
+    pub fn new(bot: BotApi, public_url: &str, secret: SecretString, store: Option<Store>) -> Self {
         Self {
             bot,
             target: format!("{}/webhook", public_url.trim_end_matches('/')),
             secret,
+            store,
+            holder: format!("{}-{:08x}", std::process::id(), fastrand::u32(..)),
+        }
+    }
+
+    /// Waits for this replica's turn to change webhooks (up to a lease's length); `false` when
+    /// another replica kept it.
+    async fn take_turn(&self, wait: bool) -> bool {
+        let Some(store) = &self.store else {
+            return true;
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(35_000);
+        loop {
+            match store.take_lease(LEASE, &self.holder, LEASE_MS).await {
+                Ok(true) => return true,
+                Ok(false) if wait && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Ok(false) => return false,
+                Err(error) => {
+                    // The webhooks matter more than the turn: go on, as a single replica would.
+                    tracing::warn!(%error, "cannot take turns with other replicas");
+                    return true;
+                }
+            }
+        }
+    }
+
+    async fn end_turn(&self) {
+        if let Some(store) = &self.store
+            && let Err(error) = store.release_lease(LEASE, &self.holder).await
+        {
+            tracing::warn!(%error, "could not hand the webhooks' turn back; it runs out by itself");
         }
     }
 
@@ -73,6 +115,13 @@ impl WebhookKeeper {
     /// At start: updates each of the bot's webhooks (the secret may have changed, and it is
     /// re-activated), and creates what is missing.
     pub async fn ensure(&self) -> Result<(), WebexError> {
+        self.take_turn(true).await;
+        let ensured = self.ensure_now().await;
+        self.end_turn().await;
+        ensured
+    }
+
+    async fn ensure_now(&self) -> Result<(), WebexError> {
         for (resource, found) in self.ours().await? {
             match found {
                 Some(webhook) => {
@@ -91,6 +140,16 @@ impl WebhookKeeper {
     /// While running: re-activates what is inactive and re-creates what is missing, and says
     /// what it did; returns how many are active now.
     pub async fn heal(&self) -> Result<(usize, Vec<(&'static str, Mended)>), WebexError> {
+        if !self.take_turn(false).await {
+            // Another replica is at it now.
+            return Ok((RESOURCES.len(), Vec::new()));
+        }
+        let healed = self.heal_now().await;
+        self.end_turn().await;
+        healed
+    }
+
+    async fn heal_now(&self) -> Result<(usize, Vec<(&'static str, Mended)>), WebexError> {
         let mut mended = Vec::new();
         let mut active = 0;
         for (resource, found) in self.ours().await? {

@@ -9,6 +9,7 @@ mod audit;
 mod cards;
 mod job_writer;
 mod jobs;
+mod leases;
 mod migrations;
 mod recorder;
 mod requests;

@@ -21,6 +21,17 @@ impl BotProcess {
         addr: SocketAddr,
         secret: &str,
     ) -> Self {
+        Self::spawn_behind(sim, database_url, addr, secret, &format!("http://{addr}")).await
+    }
+
+    /// A bot whose webhooks deliver to `public_url`, as behind a load balancer.
+    pub(crate) async fn spawn_behind(
+        sim: &Simulator,
+        database_url: &str,
+        addr: SocketAddr,
+        secret: &str,
+        public_url: &str,
+    ) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
             .arg("serve")
             .env_clear()
@@ -28,7 +39,7 @@ impl BotProcess {
             .env("WEBEX_ADMIN_TOKEN", sim.admin().token)
             .env("WEBEX_WEBHOOK_SECRET", secret)
             .env("WEBEX_API_URL", sim.api_url())
-            .env("WEBEX_PUBLIC_URL", format!("http://{addr}"))
+            .env("WEBEX_PUBLIC_URL", public_url)
             .env("LISTEN_ADDR", addr.to_string())
             .env("METRICS_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", database_url)

@@ -82,3 +82,36 @@ async fn a_restart_reactivates_and_resecrets_its_own_webhooks() {
     assert_eq!(messages.len(), 1);
     again.stop().await.expect("stops");
 }
+
+#[tokio::test]
+async fn replicas_starting_together_behind_one_url_register_each_webhook_once() {
+    use crate::process::BotProcess;
+    let sim = webex_sim::Simulator::start().await.expect("simulator");
+    let dir = crate::helpers::TempDir::new();
+    let database_url = match crate::helpers::fresh_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}/shared.db", dir.path().display()),
+    };
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a port")
+            .local_addr()
+            .expect("its address")
+    };
+    let public_url = "https://onboard.example.com";
+    let (one, two) = tokio::join!(
+        BotProcess::spawn_behind(&sim, &database_url, free(), "one-secret", public_url),
+        BotProcess::spawn_behind(&sim, &database_url, free(), "one-secret", public_url),
+    );
+    let target = format!("{public_url}/webhook");
+    let hooks = sim.webhooks();
+    for resource in ["messages", "attachmentActions"] {
+        let count = hooks
+            .iter()
+            .filter(|h| h["resource"] == resource && h["targetUrl"] == target.as_str())
+            .count();
+        assert_eq!(count, 1, "{resource}: {hooks:#?}");
+    }
+    one.kill_9().await;
+    two.kill_9().await;
+}
