@@ -192,7 +192,8 @@ impl Application {
             metrics: metrics.clone(),
             alerts: alerts.clone(),
         }
-        .spawn(onboarding, stop.clone(), &tracker);
+        .spawn(onboarding, stop.clone(), &tracker)
+        .await?;
         tracker.spawn(config.retention.clone().run(store.clone(), stop.clone()));
         let watch = Watch {
             store: store.clone(),

@@ -22,7 +22,7 @@ use refresh::{RefreshError, refresh};
 
 use crate::metrics::Metrics;
 use crate::ops::alerts::{Alert, Alerts};
-use crate::store::{OAuthRow, Store, StoreError, now_ms};
+use crate::store::{OAuthRow, Store, StoreError};
 use crate::webex::{Bearer, BoxFuture, TokenSource, WebexError};
 
 /// The chain's name in the database.
@@ -148,7 +148,7 @@ impl OAuthToken {
         let mut current = self.current.lock().await;
         if let Some(held) = current.as_ref()
             && refused_generation.is_none_or(|g| held.generation > g)
-            && now_ms() < held.due_at
+            && self.store.now() < held.due_at
         {
             return Ok(held.bearer());
         }
@@ -163,9 +163,9 @@ impl OAuthToken {
             if let Some(reason) = &row.refused {
                 return Err(refused_error(reason));
             }
-            if let Some(stored) = usable(&row, refused_generation) {
+            if let Some(stored) = usable(&row, refused_generation, self.store.now()) {
                 self.metrics
-                    .admin_token_expires_in(((stored.expires_at - now_ms()) / 1000) as f64);
+                    .admin_token_expires_in(((stored.expires_at - self.store.now()) / 1000) as f64);
                 let bearer = stored.bearer();
                 *current = Some(stored);
                 return Ok(bearer);
@@ -195,7 +195,7 @@ impl OAuthToken {
     /// Refreshes the chain at `row`'s generation, holding its lease; what Webex gives is stored
     /// before it is used.
     async fn refresh(&self, row: &OAuthRow) -> Result<Current, WebexError> {
-        let now = now_ms();
+        let now = self.store.now();
         let answer = refresh(
             &self.http,
             &self.api_url,
@@ -265,11 +265,12 @@ impl OAuthToken {
                         .as_ref()
                         .map(|c| (c.due_at, c.expires_at));
                     if let Some((_, expires_at)) = held {
-                        self.metrics
-                            .admin_token_expires_in(((expires_at - now_ms()) / 1000) as f64);
+                        self.metrics.admin_token_expires_in(
+                            ((expires_at - self.store.now()) / 1000) as f64,
+                        );
                     }
                     let due = held.map(|(due, _)| due);
-                    let until_due = due.map_or(60_000, |due| due - now_ms());
+                    let until_due = due.map_or(60_000, |due| due - self.store.now());
                     Duration::from_millis(
                         u64::try_from(until_due.clamp(100, 3_600_000)).unwrap_or(100),
                     )
@@ -291,9 +292,9 @@ impl OAuthToken {
             return;
         };
         if let Some(expires_at) = row.refresh_expires_at
-            && expires_at - now_ms() < EXPIRY_WARNING_MS
+            && expires_at - self.store.now() < EXPIRY_WARNING_MS
         {
-            let days = (expires_at - now_ms()).max(0) / (24 * 3600 * 1000);
+            let days = (expires_at - self.store.now()).max(0) / (24 * 3600 * 1000);
             self.alerts
                 .raise(Alert::RefreshTokenExpiring { days })
                 .await;
@@ -321,11 +322,11 @@ impl Current {
 
 /// The stored access token, when it may be used: not refused by Webex already (a newer one
 /// than `refused`), not due for a refresh.
-fn usable(row: &OAuthRow, refused: Option<i64>) -> Option<Current> {
+fn usable(row: &OAuthRow, refused: Option<i64>, now: i64) -> Option<Current> {
     let (token, expires_at) = row.access.as_ref()?;
     let stored = Current::new(token.clone(), row.generation, row.updated_at, *expires_at);
     let newer = refused.is_none_or(|g| row.generation > g);
-    (newer && now_ms() < stored.due_at).then_some(stored)
+    (newer && now < stored.due_at).then_some(stored)
 }
 
 fn store_error(error: StoreError) -> WebexError {

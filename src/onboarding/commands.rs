@@ -5,7 +5,7 @@ use serde_json::Map;
 use super::{Onboarding, reply::replying};
 use crate::domain::{CardToSend, Email, MessageEvent, Reply};
 use crate::replies;
-use crate::store::{Completion, Job, now_ms};
+use crate::store::{Completion, Job};
 use crate::webex::PersonId;
 use crate::worker::{JobError, tracking_id};
 
@@ -114,7 +114,7 @@ impl Onboarding {
             }
             Command::Pending => {
                 let waiting = self.store.awaiting_approval().await?;
-                Reply::text(room_id, None, &replies::pending(&waiting, now_ms()))
+                Reply::text(room_id, None, &replies::pending(&waiting, self.store.now()))
             }
             Command::Help => Reply::text(room_id, None, replies::HELP),
         };

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::store::{Store, StoreError, now_ms};
+use crate::store::{Store, StoreError};
 
 /// How long a delivery's key is kept after its job was deleted.
 pub const DELIVERY_KEYS_KEPT: Duration = Duration::from_secs(365 * 24 * 3600);
@@ -28,18 +28,20 @@ pub struct Retention {
     pub every: Duration,
 }
 
-fn before(age: Duration) -> i64 {
-    now_ms().saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+fn before(store: &Store, age: Duration) -> i64 {
+    store
+        .now()
+        .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl Retention {
     /// Deletes everything that is due now, batch by batch; returns how many jobs went.
     pub async fn prune(&self, store: &Store) -> Result<u64, StoreError> {
-        let jobs = drain(|| store.prune_jobs(before(self.jobs), BATCH)).await?;
+        let jobs = drain(|| store.prune_jobs(before(store, self.jobs), BATCH)).await?;
         if let Some(audit) = self.audit {
-            drain(|| store.prune_audit(before(audit), BATCH)).await?;
+            drain(|| store.prune_audit(before(store, audit), BATCH)).await?;
         }
-        drain(|| store.prune_seen_deliveries(before(DELIVERY_KEYS_KEPT), BATCH)).await?;
+        drain(|| store.prune_seen_deliveries(before(store, DELIVERY_KEYS_KEPT), BATCH)).await?;
         Ok(jobs)
     }
 

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::alerts::{Alert, Alerts};
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError, now_ms};
+use crate::store::{Store, StoreError};
 
 /// Watches the queue.
 pub struct Watch {
@@ -28,7 +28,7 @@ impl Watch {
             counts.into_iter().map(|(_, state, n)| (state, n)).collect();
         self.metrics.jobs(&by_state);
         let (waiting, oldest) = self.store.waiting_jobs().await?;
-        let waited_ms = oldest.map_or(0, |since| (now_ms() - since).max(0));
+        let waited_ms = oldest.map_or(0, |since| (self.store.now() - since).max(0));
         let waited = Duration::from_millis(u64::try_from(waited_ms).unwrap_or(0));
         self.metrics.oldest_waiting_job(waited.as_secs_f64());
         if waited > self.backlog {

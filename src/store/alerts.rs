@@ -2,7 +2,7 @@
 //! quiet period.
 
 use super::job_writer::INSERT_JOB;
-use super::{NewJob, Store, StoreError, now_ms, with_pool};
+use super::{NewJob, Store, StoreError, with_pool};
 
 impl Store {
     /// Records that `cause` is alerted now and enqueues `post`, the message that says so, in one
@@ -15,7 +15,7 @@ impl Store {
         post: &NewJob,
         quiet_ms: i64,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let raised = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let claimed: Option<(String,)> = sqlx::query_as(

@@ -1,6 +1,6 @@
 //! Cards the bot sent: only these may be submitted.
 
-use super::{Store, StoreError, id_column, now_ms, with_pool};
+use super::{Store, StoreError, id_column, with_pool};
 use crate::domain::CardKind;
 use crate::webex::{MessageId, PersonId, RoomId};
 
@@ -86,7 +86,7 @@ impl Store {
     /// it did: later questions about it then find it.
     pub async fn record_card(&self, card: &CardRecord) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            bind_card!(INSERT_CARD, card, now_ms()).execute(pool).await?;
+            bind_card!(INSERT_CARD, card, self.now()).execute(pool).await?;
         });
         Ok(())
     }

@@ -8,7 +8,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 
-use super::{NewJob, Pool, Store, StoreError, now_ms};
+use super::{NewJob, Pool, Store, StoreError};
 
 pub(super) const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
      VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
@@ -149,7 +149,7 @@ impl JobWriter {
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
     /// dropped and the next call takes a fresh one.
     pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
-        let now = now_ms();
+        let now = self.store.now();
         let result = async {
             let connection = match &mut self.connection {
                 Some(connection) => connection,
@@ -201,7 +201,7 @@ impl Store {
     ///
     /// [`Recorder`]: super::Recorder
     pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         Ok(match &self.pool {
             Pool::Sqlite(pool) => insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin()),
             Pool::Postgres(pool) => {
@@ -215,6 +215,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::domain::{JobPayload, MessageEvent};
+    use crate::store::now_ms;
     use crate::webex::MessageId;
 
     fn job(n: usize) -> NewJob {

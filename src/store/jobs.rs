@@ -6,7 +6,7 @@ use super::audit::INSERT_AUDIT;
 use super::cards::{CARD_USED, INSERT_CARD, RETIRE_CARD, bind_card};
 use super::job_writer::INSERT_JOB;
 use super::requests::{bind_request_update, request_moved, update_request};
-use super::{AuditEntry, CardRecord, RequestRecord, Store, StoreError, now_ms, with_pool};
+use super::{AuditEntry, CardRecord, RequestRecord, Store, StoreError, with_pool};
 use crate::domain::{JobKind, JobPayload, RequestState};
 
 /// A job to enqueue; a second job with the same `dedupe_key` is dropped.
@@ -86,7 +86,7 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET state = 'running', lease_owner = $
 impl Store {
     /// Takes the oldest runnable job, or one whose worker's lease ran out, for `lease_ms`.
     pub async fn claim_job(&self, owner: &str, lease_ms: i64) -> Result<Option<Job>, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let sql = if self.is_postgres() {
             CLAIM_POSTGRES
         } else {
@@ -127,7 +127,7 @@ impl Store {
                          lease_until = NULL, updated_at = $2 WHERE id = $3",
                     )
                     .bind(&reason)
-                    .bind(now_ms())
+                    .bind(self.now())
                     .bind(id)
                     .execute(pool)
                     .await?;
@@ -143,7 +143,7 @@ impl Store {
     pub async fn extend_lease(&self, job: &Job, lease_ms: i64) -> Result<bool, StoreError> {
         let extended = with_pool!(self, pool => {
             sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'")
-                .bind(now_ms() + lease_ms)
+                .bind(self.now() + lease_ms)
                 .bind(job.id)
                 .bind(&job.owner)
                 .execute(pool)
@@ -164,7 +164,7 @@ impl Store {
         done: Completion,
         failure: Option<&str>,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let state = if failure.is_some() { "failed" } else { "done" };
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -254,7 +254,7 @@ impl Store {
             )
             .bind(run_after_ms)
             .bind(error)
-            .bind(now_ms())
+            .bind(self.now())
             .bind(job.id)
             .bind(&job.owner)
             .execute(pool)
@@ -279,7 +279,7 @@ impl Store {
             )
             .bind(run_after_ms)
             .bind(error)
-            .bind(now_ms())
+            .bind(self.now())
             .bind(job.id)
             .bind(&job.owner)
             .execute(pool)
@@ -293,7 +293,7 @@ impl Store {
     /// The delay covers a Webex call the worker abandoned, so that no replica looks the email up
     /// while that call may still create the person.
     pub async fn release_jobs(&self, owner: &str, delay_ms: i64) -> Result<u64, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let released = with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, \

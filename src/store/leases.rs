@@ -1,6 +1,6 @@
 //! Named leases: work that one replica at a time should do, decided by the database.
 
-use super::{Store, StoreError, now_ms, with_pool};
+use super::{Store, StoreError, with_pool};
 
 impl Store {
     /// Takes the lease `name` for `holder` for `lease_ms`, unless another holder has it and it
@@ -11,7 +11,7 @@ impl Store {
         holder: &str,
         lease_ms: i64,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let taken: Option<(String,)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \

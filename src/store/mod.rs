@@ -10,13 +10,17 @@ mod cards;
 mod job_writer;
 mod jobs;
 mod leases;
+mod liveness;
 mod migrations;
 mod recorder;
 mod requests;
 mod retention;
 mod tokens;
 
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -27,6 +31,7 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord};
 pub use cards::CardRecord;
 pub use jobs::{Completion, Job, NewJob};
+pub use liveness::Life;
 pub use migrations::SchemaState;
 pub use recorder::{Recorded, Recorder};
 pub use requests::{Decided, NewDecision, NewRequest, Opened, RequestRecord};
@@ -98,6 +103,12 @@ enum Access {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// How far the database's clock is ahead of this machine's, in milliseconds: every time
+    /// the store writes is the database's, so that replicas agree on when a lease runs out.
+    /// Always 0 on SQLite, which is on this machine.
+    clock_offset: Arc<AtomicI64>,
+    /// The SQLite file, beside which each process keeps its lock of life.
+    sqlite_path: Option<PathBuf>,
 }
 
 impl Store {
@@ -121,6 +132,7 @@ impl Store {
 
     async fn open(url: &str, access: Access) -> Result<Self, StoreError> {
         let writes = access != Access::ReadOnly;
+        let mut sqlite_path = None;
         let pool = if url.starts_with("sqlite:") {
             let mut options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(access == Access::ReadWrite)
@@ -133,6 +145,7 @@ impl Store {
                     // commit so that a power loss cannot take back an acknowledged delivery.
                     .synchronous(SqliteSynchronous::Full);
             }
+            sqlite_path = Some(options.get_filename().to_path_buf());
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
@@ -161,7 +174,36 @@ impl Store {
             let scheme = url.split_once(':').map_or("(none)", |(scheme, _)| scheme);
             return Err(StoreError::UnsupportedUrl(scheme.to_owned()));
         };
-        Ok(Self { pool })
+        let store = Self {
+            pool,
+            clock_offset: Arc::new(AtomicI64::new(0)),
+            sqlite_path,
+        };
+        store.read_clock().await?;
+        Ok(store)
+    }
+
+    /// Milliseconds since the Unix epoch by the database's clock: the one clock every stored
+    /// time uses.
+    pub fn now(&self) -> i64 {
+        now_ms().saturating_add(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Learns how far the database's clock is from this machine's (PostgreSQL only), halfway
+    /// through the round trip; the reaper reads it again now and then.
+    pub async fn read_clock(&self) -> Result<(), StoreError> {
+        let Pool::Postgres(pool) = &self.pool else {
+            return Ok(());
+        };
+        let before = now_ms();
+        let database: i64 =
+            sqlx::query_scalar("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT")
+                .fetch_one(pool)
+                .await?;
+        let after = now_ms();
+        let local = before + (after - before) / 2;
+        self.clock_offset.store(database - local, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).
@@ -193,7 +235,8 @@ pub(crate) fn id_column<T: crate::webex::WebexId>(
         .map_err(|e| StoreError::Corrupt(format!("{row}: its {column} is unreadable: {e}")))
 }
 
-/// Milliseconds since the Unix epoch: the one clock every stored time uses.
+/// Milliseconds since the Unix epoch by this machine's clock; the store's times are
+/// [`Store::now`].
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::{Job, Store, StoreError, id_column, now_ms, with_pool};
+use super::{Job, Store, StoreError, id_column, with_pool};
 use crate::domain::{Decision, Email, PersonDraft, RequestState};
 use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
@@ -197,7 +197,7 @@ impl Store {
     ///
     /// The unique card id decides between racing submissions, on any number of replicas.
     pub async fn open_request(&self, new: &NewRequest) -> Result<Opened, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let draft = new.draft.to_json();
         let record = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -264,7 +264,7 @@ impl Store {
         job: &Job,
         request: &mut RequestRecord,
     ) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let saved = with_pool!(self, pool => {
             bind_request_update!(
                 request,
@@ -302,7 +302,7 @@ impl Store {
             Decision::Approved => RequestState::Accepted,
             Decision::Rejected => RequestState::Rejected,
         };
-        let now = now_ms();
+        let now = self.now();
         let record = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let decided = sqlx::query(

@@ -2,7 +2,7 @@
 //! batches so that acknowledgements never wait behind a long delete. A delivery's key outlives
 //! its job in `seen_deliveries`, so that a redelivery is still recognised.
 
-use super::{Store, StoreError, now_ms, with_pool};
+use super::{Store, StoreError, with_pool};
 
 /// The prefixes of the keys of jobs that were webhook deliveries.
 const DELIVERY_KEYS: [&str; 2] = ["messages/", "attachmentActions/"];
@@ -11,7 +11,7 @@ impl Store {
     /// Deletes at most `batch` finished jobs last touched before `before_ms`, keeping the keys
     /// of deliveries among them; returns how many were deleted.
     pub async fn prune_jobs(&self, before_ms: i64, batch: i64) -> Result<u64, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let deleted = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let old: Vec<(i64, String)> = sqlx::query_as(
@@ -93,7 +93,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT COUNT(*), MIN(run_after) FROM jobs WHERE state = 'queued' AND run_after <= $1",
             )
-            .bind(now_ms())
+            .bind(self.now())
             .fetch_one(pool)
             .await?
         });

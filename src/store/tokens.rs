@@ -4,7 +4,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
-use super::{Store, StoreError, now_ms, with_pool};
+use super::{Store, StoreError, with_pool};
 
 /// The stored state of one OAuth token chain.
 pub struct OAuthRow {
@@ -54,7 +54,7 @@ impl Store {
             .bind(name)
             .bind(configured_hash)
             .bind(configured.expose_secret())
-            .bind(now_ms())
+            .bind(self.now())
             .execute(pool)
             .await?;
         });
@@ -99,7 +99,7 @@ impl Store {
         holder: &str,
         lease_ms: i64,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now();
         let taken = with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE oauth_tokens SET refreshing_by = $1, refreshing_until = $2 \
@@ -138,7 +138,7 @@ impl Store {
             .bind(refreshed.refresh_expires_at)
             .bind(refreshed.access_token.expose_secret())
             .bind(refreshed.access_expires_at)
-            .bind(now_ms())
+            .bind(self.now())
             .bind(name)
             .bind(generation)
             .bind(holder)
@@ -178,7 +178,7 @@ impl Store {
                  refreshing_until = NULL, access_token = NULL, access_expires_at = NULL \
                  WHERE name = $3 AND refreshing_by = $4",
             )
-            .bind(now_ms())
+            .bind(self.now())
             .bind(reason)
             .bind(name)
             .bind(holder)

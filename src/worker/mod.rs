@@ -8,6 +8,7 @@
 
 mod retry;
 mod runner;
+mod takeover;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -96,6 +97,8 @@ pub struct WorkerSettings {
     pub release_delay: Duration,
     /// How long a job that waits for a valid token waits before it looks again.
     pub waiting_delay: Duration,
+    /// How often this process looks for the jobs of processes that died.
+    pub takeover_poll: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -110,6 +113,7 @@ impl Default for WorkerSettings {
             grace: Duration::from_secs(7),
             release_delay: crate::webex::CALL_TIMEOUT,
             waiting_delay: Duration::from_secs(30),
+            takeover_poll: Duration::from_secs(1),
         }
     }
 }
@@ -126,20 +130,32 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Starts the workers on `tracker`; they stop when `stop` is cancelled.
-    pub fn spawn<H: JobHandler>(
+    /// Takes this process's lock of life, then starts the workers on `tracker`, and the task
+    /// that takes over the jobs of processes that died; they stop when `stop` is cancelled.
+    /// The lock is held until the last worker has ended.
+    pub async fn spawn<H: JobHandler>(
         self,
         handler: Arc<H>,
         stop: CancellationToken,
         tracker: &TaskTracker,
-    ) {
-        let owner = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
+    ) -> Result<(), StoreError> {
+        let process = format!("p-{}-{:08x}", std::process::id(), fastrand::u32(..));
+        let life = Arc::new(self.store.live(&process).await?);
+        tracker.spawn(takeover::run(
+            self.store.clone(),
+            process.clone(),
+            life.clone(),
+            self.settings.takeover_poll,
+            self.recorded.clone(),
+            stop.clone(),
+        ));
         for n in 0..self.settings.workers {
             let worker = runner::Worker {
                 store: self.store.clone(),
                 handler: handler.clone(),
                 settings: self.settings.clone(),
-                owner: format!("{owner}-{n}"),
+                owner: format!("{process}/{n}"),
+                _life: life.clone(),
                 recorded: self.recorded.clone(),
                 metrics: self.metrics.clone(),
                 alerts: self.alerts.clone(),
@@ -147,5 +163,6 @@ impl Workers {
             };
             tracker.spawn(worker.run());
         }
+        Ok(())
     }
 }

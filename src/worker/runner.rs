@@ -9,7 +9,7 @@ use tracing::Instrument;
 use super::{JobError, JobHandler, WorkerSettings, retry, tracking_id};
 use crate::metrics::Metrics;
 use crate::ops::alerts::{Alert, Alerts};
-use crate::store::{Completion, Job, Store, StoreError, now_ms};
+use crate::store::{Completion, Job, Life, Store, StoreError};
 
 /// How a handler's run ended.
 enum Worked {
@@ -25,8 +25,11 @@ pub(super) struct Worker<H> {
     pub(super) store: Store,
     pub(super) handler: Arc<H>,
     pub(super) settings: WorkerSettings,
-    /// Written into each claimed job, so that only this worker completes it.
+    /// Written into each claimed job, so that only this worker completes it:
+    /// `PROCESS/WORKER`, the process part naming its lock of life.
     pub(super) owner: String,
+    /// Held while this worker may hold jobs: others take them over once no worker holds it.
+    pub(super) _life: Arc<Life>,
     /// Notified when the edge commits deliveries, so that an idle worker starts at once.
     pub(super) recorded: Arc<Notify>,
     pub(super) metrics: Metrics,
@@ -167,7 +170,11 @@ impl<H: JobHandler> Worker<H> {
                     i64::try_from(self.settings.waiting_delay.as_millis()).unwrap_or(i64::MAX);
                 tracing::warn!(outcome = "waiting", %error, "waits for a valid token");
                 store
-                    .wait_job(job, now_ms().saturating_add(delay_ms), &error.to_string())
+                    .wait_job(
+                        job,
+                        self.store.now().saturating_add(delay_ms),
+                        &error.to_string(),
+                    )
                     .await
             }
             Err(error) if error.is_transient() && job.attempts < self.settings.max_attempts => {
@@ -175,7 +182,10 @@ impl<H: JobHandler> Worker<H> {
                 let delay = retry::delay(&self.settings, job.attempts, &error);
                 let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
                 tracing::warn!(outcome = "retry", %error, delay_ms, "will try again");
-                let at = now_ms().saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX));
+                let at = self
+                    .store
+                    .now()
+                    .saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX));
                 store.retry_job(job, at, &error.to_string()).await
             }
             Err(error) => self.give_up(job, &error.to_string()).await,
@@ -195,7 +205,7 @@ impl<H: JobHandler> Worker<H> {
             why,
             "running the job again on what is there now"
         );
-        self.store().retry_job(job, now_ms(), why).await
+        self.store().retry_job(job, self.store.now(), why).await
     }
 
     /// Stops trying: the handler says what becomes true (usually, someone is told why), and
@@ -208,7 +218,7 @@ impl<H: JobHandler> Worker<H> {
                 Ok(done) => done,
                 Err(error) => {
                     // Without the request's state the person cannot be told the truth; later.
-                    let at = now_ms() + self.lease_ms();
+                    let at = self.store.now() + self.lease_ms();
                     return store.retry_job(job, at, &error.to_string()).await;
                 }
             };
@@ -236,7 +246,7 @@ impl<H: JobHandler> Worker<H> {
                 Err(error) => return Err(error),
             }
         }
-        let at = now_ms() + self.lease_ms();
+        let at = self.store.now() + self.lease_ms();
         store.retry_job(job, at, "its outcome kept changing").await
     }
 }

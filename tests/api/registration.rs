@@ -86,6 +86,7 @@ async fn a_restart_reactivates_and_resecrets_its_own_webhooks() {
 #[tokio::test]
 async fn replicas_starting_together_behind_one_url_register_each_webhook_once() {
     use crate::process::BotProcess;
+    crate::helpers::logs();
     let sim = webex_sim::Simulator::start().await.expect("simulator");
     let dir = crate::helpers::TempDir::new();
     let database_url = match crate::helpers::fresh_database().await {
