@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{OAuthClient, OAuthToken, StaticAdminToken};
 use crate::config::{AdminCredentials, Config};
+use crate::http::server::Limits;
 use crate::http::{self, Edge};
 use crate::metrics::Metrics;
 use crate::onboarding::choices::ChoiceCache;
@@ -256,9 +257,7 @@ impl Application {
                 .with_graceful_shutdown(async move { metrics_stop.cancelled().await })
                 .await
         });
-        let served = axum::serve(listeners.web, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = http::server::serve(listeners.web, router, Limits::default(), shutdown).await;
         tracing::info!("no longer taking webhooks; stopping workers");
         stop.cancel();
         tracker.close();

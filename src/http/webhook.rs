@@ -9,10 +9,14 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 
 use super::envelope::{self, Delivery};
-use super::{Edge, signature};
+use super::{Edge, LogBudget, signature};
 use crate::domain::JobKind;
 use crate::metrics::DeliveryOutcome;
 use crate::store::{NewJob, Recorded};
+
+/// Deliveries refused for their signature: anyone can send them, so they are logged a line a
+/// second at most.
+static UNSIGNED: LogBudget = LogBudget::new();
 
 /// `POST /webhook`.
 pub async fn receive(
@@ -27,10 +31,18 @@ pub async fn receive(
 }
 
 async fn handle(edge: &Edge, headers: &HeaderMap, body: &[u8]) -> (StatusCode, &'static str) {
-    let claimed = headers.get(signature::HEADER).map(|v| v.as_bytes());
+    let mut claimed = headers.get_all(signature::HEADER).iter();
+    let (first, second) = (claimed.next(), claimed.next());
+    if second.is_some() {
+        // Two signatures: which one would a proxy in front have checked?
+        edge.metrics.delivery("", DeliveryOutcome::BadSignature);
+        UNSIGNED.note("refused a delivery with more than one X-Spark-Signature");
+        return (StatusCode::BAD_REQUEST, "more than one signature");
+    }
+    let claimed = first.map(|v| v.as_bytes());
     if let Err(error) = signature::verify(edge.secret.expose_secret().as_bytes(), body, claimed) {
         edge.metrics.delivery("", DeliveryOutcome::BadSignature);
-        tracing::warn!(%error, "refused a webhook delivery");
+        UNSIGNED.note(&format!("refused a webhook delivery: {error}"));
         return (StatusCode::UNAUTHORIZED, "bad signature");
     }
     let (dedupe_key, payload) = match envelope::parse(body) {
