@@ -134,6 +134,23 @@ impl Metrics {
         }
     }
 
+    /// Drains what the histograms gathered into their buckets, so that their memory stays
+    /// bounded when nobody scrapes `/metrics` (every few seconds, see [`Metrics::keep_tidy`]).
+    pub fn upkeep(&self) {
+        self.inner.handle.run_upkeep();
+    }
+
+    /// Runs [`Metrics::upkeep`] every five seconds until `stop`.
+    pub async fn keep_tidy(self, stop: tokio_util::sync::CancellationToken) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                _ = every.tick() => self.upkeep(),
+                () = stop.cancelled() => return,
+            }
+        }
+    }
+
     /// Everything, in the Prometheus text format.
     pub fn render(&self) -> String {
         self.inner.handle.render()

@@ -98,6 +98,7 @@ impl Application {
         let alerts = Alerts::new(store.clone(), config.alerts_room.clone());
         let stop = CancellationToken::new();
         let tracker = TaskTracker::new();
+        tracker.spawn(metrics.clone().keep_tidy(stop.clone()));
         let bot_token: Arc<dyn TokenSource> =
             Arc::new(StaticToken::new(config.bot_token.clone(), "bot"));
         let admin_token: Arc<dyn TokenSource> = match &config.admin {
@@ -125,7 +126,8 @@ impl Application {
                     )
                     .await?,
                 );
-                tracker.spawn(oauth.clone().keep_fresh(stop.clone()));
+                let (keeper, stop) = (oauth.clone(), stop.clone());
+                tracker.spawn(async move { keeper.keep_fresh(stop).await });
                 oauth
             }
         };

@@ -20,6 +20,15 @@ CREATE TABLE oauth_tokens (
     updated_at         INTEGER NOT NULL
 );
 
+-- Every refresh token an operator configured, by its hash: a configured token starts the
+-- chain over only the first time it is seen, so that a replica or a check still holding an
+-- older configuration cannot take the chain back to a token Webex has spent.
+CREATE TABLE oauth_configured (
+    name  TEXT NOT NULL,
+    hash  TEXT NOT NULL,
+    PRIMARY KEY (name, hash)
+);
+
 -- Alerts posted, by cause: one cause is posted at most once an hour, by all replicas together.
 CREATE TABLE alerts (
     cause      TEXT    PRIMARY KEY,

@@ -11,7 +11,9 @@ use crate::store::Refreshed;
 
 /// The integration or service app the admin authorized.
 pub struct OAuthClient {
+    /// `WEBEX_ADMIN_CLIENT_ID`.
     pub client_id: String,
+    /// `WEBEX_ADMIN_CLIENT_SECRET`.
     pub client_secret: SecretString,
 }
 
@@ -27,9 +29,12 @@ struct TokenAnswer {
 /// Why a refresh did not give a token.
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
-    /// Webex refused the refresh token or the client (400 or 401): it will not work again.
-    #[error("Webex refused the refresh ({status}: {message})")]
+    /// Webex refused the refresh token (400 or 401): it will not work again.
+    #[error("Webex refused the refresh token ({status}: {message})")]
     Refused { status: u16, message: String },
+    /// Webex refused the client id or secret: the refresh token may still be good.
+    #[error("Webex refused the client id or secret ({status}: {message})")]
+    Client { status: u16, message: String },
     /// No answer, or a server error: a later try may work.
     #[error("the refresh did not go through: {0}")]
     Failed(String),
@@ -72,19 +77,23 @@ pub async fn refresh(
         .await
         .map_err(|e| RefreshError::Failed(e.without_url().to_string()))?;
     if status.as_u16() == 400 || status.as_u16() == 401 {
-        return Err(RefreshError::Refused {
-            status: status.as_u16(),
-            message: error_message(&body),
+        let (code, message) = error_of(&body);
+        let status = status.as_u16();
+        return Err(if code == "invalid_client" {
+            RefreshError::Client { status, message }
+        } else {
+            RefreshError::Refused { status, message }
         });
     }
     if !status.is_success() {
         return Err(RefreshError::Failed(format!(
             "Webex answered {status}: {}",
-            error_message(&body)
+            error_of(&body).1
         )));
     }
+    // The parser's message could quote a token: say only that the answer was unreadable.
     let answer: TokenAnswer = serde_json::from_slice(&body)
-        .map_err(|e| RefreshError::Failed(format!("the answer is unreadable: {e}")))?;
+        .map_err(|_| RefreshError::Failed("Webex's answer is not a token answer".to_owned()))?;
     let after = |seconds: u64| {
         now_ms.saturating_add(
             i64::try_from(Duration::from_secs(seconds).as_millis()).unwrap_or(i64::MAX),
@@ -101,14 +110,17 @@ pub async fn refresh(
     })
 }
 
-/// What an OAuth or Webex error body says, briefly; never the request.
-fn error_message(body: &[u8]) -> String {
+/// What an OAuth or Webex error body says, briefly: its `error` code and its description;
+/// never the request.
+fn error_of(body: &[u8]) -> (String, String) {
     let parsed: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    ["error_description", "message", "error"]
+    let code = parsed["error"].as_str().unwrap_or_default().to_owned();
+    let message = ["error_description", "message", "error"]
         .iter()
         .find_map(|key| parsed[key].as_str())
         .unwrap_or("no reason given")
         .chars()
         .take(200)
-        .collect()
+        .collect();
+    (code, message)
 }

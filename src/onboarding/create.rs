@@ -51,12 +51,20 @@ impl Onboarding {
             }
             Err(error) => error,
         };
-        request.last_status = error.status().map(i64::from);
-        request.tracking_id = Some(error.tracking_id().to_owned());
+        let did_nothing = matches!(
+            error.meaning(),
+            Meaning::Throttled | Meaning::Renewed | Meaning::Blocked
+        );
+        if !did_nothing {
+            request.last_status = error.status().map(i64::from);
+            request.tracking_id = Some(error.tracking_id().to_owned());
+        }
         match error.meaning() {
-            // Webex did nothing. Wait as asked, or for a renewed or new token; the next run
-            // looks up first anyway.
+            // Webex did nothing: the call does not count among those that may have created the
+            // person, and the last answer that matters stays. Wait as asked, or for a renewed
+            // or new token; the next run looks up first anyway.
             Meaning::Throttled | Meaning::Renewed | Meaning::Blocked => {
+                request.create_calls -= 1;
                 self.store.save_request(job, &mut request).await?;
                 Err(error.into())
             }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::webhooks::Mended;
 use crate::domain::{JobPayload, Reply};
 use crate::replies;
 use crate::store::{NewJob, Store, now_ms};
@@ -19,11 +20,10 @@ pub enum Alert {
     AdminToken { reason: String },
     /// The admin refresh token expires within a week.
     RefreshTokenExpiring { days: i64 },
-    /// A webhook of the bot's was found inactive or missing, and what was done about it.
+    /// A webhook of the bot's was found inactive or missing, and mended.
     Webhook {
-        resource: String,
-        found: &'static str,
-        done: String,
+        resource: &'static str,
+        mended: Mended,
     },
     /// A job stopped trying.
     GaveUp {
@@ -41,9 +41,12 @@ impl Alert {
     fn cause(&self) -> String {
         match self {
             Self::AdminToken { .. } => "admin-token".to_owned(),
-            Self::RefreshTokenExpiring { .. } => "refresh-token-expiring".to_owned(),
+            // Once a day at most: a day later, the days left are news.
+            Self::RefreshTokenExpiring { days } => format!("refresh-token-expiring/{days}"),
             Self::Webhook { resource, .. } => format!("webhook/{resource}"),
-            Self::GaveUp { job, .. } => format!("gave-up/{job}"),
+            // One alert per kind of job an hour: a burst of failures (Webex down for long) is one
+            // alert, not hundreds; the log keeps each.
+            Self::GaveUp { kind, .. } => format!("gave-up/{kind}"),
             Self::Backlog { .. } => "backlog".to_owned(),
         }
     }
@@ -52,11 +55,9 @@ impl Alert {
         match self {
             Self::AdminToken { reason } => replies::alert_admin_token(reason),
             Self::RefreshTokenExpiring { days } => replies::alert_refresh_token_expiring(*days),
-            Self::Webhook {
-                resource,
-                found,
-                done,
-            } => replies::alert_webhook(resource, found, done),
+            Self::Webhook { resource, mended } => {
+                replies::alert_webhook(resource, *mended == Mended::Created)
+            }
             Self::GaveUp {
                 job,
                 kind,

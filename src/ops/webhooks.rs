@@ -22,7 +22,7 @@ pub const RESOURCES: [(&str, &str); 2] =
 const TRACKING: &str = "webex-onboard_webhooks";
 
 /// What was done to one webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mended {
     /// It was missing, and was created.
     Created,
@@ -30,10 +30,14 @@ pub enum Mended {
     Reactivated,
 }
 
+/// How many of the bot's webhooks are active after a check, and what it mended.
+pub type Healed = (usize, Vec<(&'static str, Mended)>);
+
 /// The lease replicas take before they change webhooks, so that two that start together do
 /// not both create a missing one.
 const LEASE: &str = "webhooks";
-const LEASE_MS: i64 = 30_000;
+/// Long enough for a replica's calls to Webex to end, each within its timeout.
+const LEASE_MS: i64 = 120_000;
 
 /// The bot's webhooks at its public URL.
 #[derive(Clone)]
@@ -55,7 +59,7 @@ impl WebhookKeeper {
             target: format!("{}/webhook", public_url.trim_end_matches('/')),
             secret,
             store,
-            holder: format!("{}-{:08x}", std::process::id(), fastrand::u32(..)),
+            holder: crate::store::process_id(),
         }
     }
 
@@ -65,7 +69,7 @@ impl WebhookKeeper {
         let Some(store) = &self.store else {
             return true;
         };
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(35_000);
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(LEASE_MS as u64 + 5_000);
         loop {
             match store.take_lease(LEASE, &self.holder, LEASE_MS).await {
                 Ok(true) => return true,
@@ -138,18 +142,18 @@ impl WebhookKeeper {
     }
 
     /// While running: re-activates what is inactive and re-creates what is missing, and says
-    /// what it did; returns how many are active now.
-    pub async fn heal(&self) -> Result<(usize, Vec<(&'static str, Mended)>), WebexError> {
+    /// what it did; returns how many are active now, or `None` when another replica has its
+    /// turn at it.
+    pub async fn heal(&self) -> Result<Option<Healed>, WebexError> {
         if !self.take_turn(false).await {
-            // Another replica is at it now.
-            return Ok((RESOURCES.len(), Vec::new()));
+            return Ok(None);
         }
         let healed = self.heal_now().await;
         self.end_turn().await;
-        healed
+        healed.map(Some)
     }
 
-    async fn heal_now(&self) -> Result<(usize, Vec<(&'static str, Mended)>), WebexError> {
+    async fn heal_now(&self) -> Result<Healed, WebexError> {
         let mut mended = Vec::new();
         let mut active = 0;
         for (resource, found) in self.ours().await? {
@@ -217,21 +221,13 @@ impl WebhookKeeper {
                 () = stop.cancelled() => return,
             }
             match self.heal().await {
-                Ok((active, mended)) => {
+                // Another replica looked: its gauge says it.
+                Ok(None) => {}
+                Ok(Some((active, mended))) => {
                     metrics.webhooks_active(active);
-                    for (resource, what) in mended {
-                        let (found, done) = match what {
-                            Mended::Reactivated => ("inactive", "I re-activated it"),
-                            Mended::Created => ("missing", "I created it again"),
-                        };
-                        tracing::warn!(resource, found, "webhook mended");
-                        alerts
-                            .raise(Alert::Webhook {
-                                resource: resource.to_owned(),
-                                found,
-                                done: done.to_owned(),
-                            })
-                            .await;
+                    for (resource, mended) in mended {
+                        tracing::warn!(resource, ?mended, "webhook mended");
+                        alerts.raise(Alert::Webhook { resource, mended }).await;
                     }
                 }
                 Err(error) => {

@@ -2,7 +2,7 @@
 //! quiet period.
 
 use super::job_writer::INSERT_JOB;
-use super::{NewJob, Store, StoreError, with_pool};
+use super::{BeginWrite, NewJob, Store, StoreError, with_pool};
 
 impl Store {
     /// Records that `cause` is alerted now and enqueues `post`, the message that says so, in one
@@ -17,7 +17,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let now = self.now();
         let raised = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed: Option<(String,)> = sqlx::query_as(
                 "INSERT INTO alerts (cause, posted_at, message) VALUES ($1, $2, $3) \
                  ON CONFLICT (cause) DO UPDATE SET posted_at = excluded.posted_at, \

@@ -8,7 +8,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 
-use super::{NewJob, Pool, Store, StoreError};
+use super::{BeginWrite, NewJob, Pool, Store, StoreError};
 
 pub(super) const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
      VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
@@ -203,9 +203,11 @@ impl Store {
     pub async fn insert_jobs(&self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
         let now = self.now();
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin()),
+            Pool::Sqlite(pool) => {
+                insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin_write())
+            }
             Pool::Postgres(pool) => {
-                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin())
+                insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin_write())
             }
         })
     }

@@ -6,7 +6,7 @@ use super::audit::INSERT_AUDIT;
 use super::cards::{CARD_USED, INSERT_CARD, RETIRE_CARD, bind_card};
 use super::job_writer::INSERT_JOB;
 use super::requests::{bind_request_update, request_moved, update_request};
-use super::{AuditEntry, CardRecord, RequestRecord, Store, StoreError, with_pool};
+use super::{AuditEntry, BeginWrite, CardRecord, RequestRecord, Store, StoreError, with_pool};
 use crate::domain::{JobKind, JobPayload, RequestState};
 
 /// A job to enqueue; a second job with the same `dedupe_key` is dropped.
@@ -167,7 +167,7 @@ impl Store {
         let now = self.now();
         let state = if failure.is_some() { "failed" } else { "done" };
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = sqlx::query(
                 "UPDATE jobs SET state = $4, last_error = $5, lease_owner = NULL, lease_until = NULL, \
                  updated_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",

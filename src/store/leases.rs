@@ -28,7 +28,19 @@ impl Store {
         Ok(taken.is_some())
     }
 
-    /// Gives the lease back, when `holder` still has it.
+    /// Whether someone holds the lease `name` now.
+    pub async fn lease_held(&self, name: &str) -> Result<bool, StoreError> {
+        let held: Option<(String,)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT holder FROM leases WHERE name = $1 AND until >= $2")
+                .bind(name)
+                .bind(self.now())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(held.is_some())
+    }
+
+    /// Hands the lease `name` back, when `holder` holds it.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")

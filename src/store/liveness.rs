@@ -6,6 +6,11 @@
 //! take a holder's lock knows the holder is dead, and frees its jobs at once, instead of
 //! waiting for their leases to run out.
 //!
+//! A lock alone can be lost while its process lives: a PostgreSQL session can drop, and with it
+//! the advisory lock, while the process goes on with a Webex call. So a process also beats: it
+//! renews a short lease of its own (`life/PROCESS` in `leases`) every [`BEAT`], and another
+//! process takes its jobs over only when its lock is free *and* its beat has stopped.
+//!
 //! A job's lease owner is `PROCESS/WORKER`; the process part names the lock.
 
 use std::fs::{File, TryLockError};
@@ -45,6 +50,23 @@ fn life_folder(database: &Path) -> PathBuf {
     PathBuf::from(folder)
 }
 
+/// A name for this process, unique among the replicas and restarts sharing the database:
+/// `p-{pid}-{random}`. Workers own jobs under it; leases name their holder with it.
+pub fn process_id() -> String {
+    format!("p-{}-{:08x}", std::process::id(), fastrand::u32(..))
+}
+
+/// How often a living process renews its beat.
+pub const BEAT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long a beat lasts: three missed beats, and the process may be dead.
+const BEAT_LASTS_MS: i64 = 1_500;
+
+/// The lease that carries a process's beat.
+fn beat_lease(process: &str) -> String {
+    format!("life/{process}")
+}
+
 /// Whether `name` is a process name this module made (letters, digits and dashes).
 fn is_process_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -54,6 +76,8 @@ impl Store {
     /// Takes the lock of life of `process`, held while the returned [`Life`] is.
     pub async fn live(&self, process: &str) -> Result<Life, StoreError> {
         let hold = self.hold(process).await?;
+        self.take_lease(&beat_lease(process), process, BEAT_LASTS_MS)
+            .await?;
         Ok(Life {
             process: process.to_owned(),
             hold: tokio::sync::Mutex::new(hold),
@@ -138,9 +162,22 @@ impl Store {
         Ok(freed)
     }
 
-    /// Whether `process` died: its lock of life can be taken. A process that left no lock (an
-    /// older release) is not known to be dead; its leases run out as before.
+    /// Whether `process` died: its beat stopped and its lock of life can be taken. A process
+    /// that left no lock (an older release) is not known to be dead; its leases run out as
+    /// before.
     async fn is_dead(&self, process: &str) -> Result<bool, StoreError> {
+        if self.lease_held(&beat_lease(process)).await? {
+            return Ok(false);
+        }
+        let dead = self.lock_is_free(process).await?;
+        if dead {
+            self.release_lease(&beat_lease(process), process).await?;
+        }
+        Ok(dead)
+    }
+
+    /// Whether the lock of life of `process` can be taken.
+    async fn lock_is_free(&self, process: &str) -> Result<bool, StoreError> {
         match &self.pool {
             Pool::Sqlite(_) => {
                 let Some(database) = &self.sqlite_path else {
@@ -181,6 +218,21 @@ impl Store {
 }
 
 impl Life {
+    /// Renews this process's beat; see [`BEAT`].
+    pub async fn beat(&self, store: &Store) -> Result<(), StoreError> {
+        store
+            .take_lease(&beat_lease(&self.process), &self.process, BEAT_LASTS_MS)
+            .await
+            .map(drop)
+    }
+
+    /// Ends the beat at a clean stop, so that nobody waits for it.
+    pub async fn end(&self, store: &Store) -> Result<(), StoreError> {
+        store
+            .release_lease(&beat_lease(&self.process), &self.process)
+            .await
+    }
+
     /// Makes sure the lock is still held: a PostgreSQL session can be lost, and the lock with
     /// it, so it is taken again on a new one.
     pub async fn keep(&self, store: &Store) -> Result<(), StoreError> {

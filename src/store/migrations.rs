@@ -11,7 +11,7 @@
 
 use sha2::{Digest, Sha384};
 
-use super::{Pool, Store, StoreError};
+use super::{BeginWrite, Pool, Store, StoreError};
 
 /// One numbered file of `migrations/<database>/`.
 pub(super) struct Migration {
@@ -76,36 +76,6 @@ impl Migration {
     fn checksum(&self) -> Vec<u8> {
         Sha384::digest(self.sql.as_bytes()).to_vec()
     }
-}
-
-/// How long a migration waits for SQLite's write lock in all.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// `BEGIN IMMEDIATE`, tried again while SQLite answers "database is locked" (any `SQLITE_BUSY`
-/// code): besides waiting its busy timeout, SQLite answers so at once now and then, to a
-/// connection that has just opened while another process writes.
-async fn begin_immediate(
-    pool: &sqlx::SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-    let deadline = std::time::Instant::now() + LOCK_WAIT;
-    loop {
-        match pool.begin_with("BEGIN IMMEDIATE").await {
-            Ok(tx) => return Ok(tx),
-            Err(sqlx::Error::Database(error))
-                if is_busy(error.code().as_deref()) && std::time::Instant::now() < deadline =>
-            {
-                let pause = std::time::Duration::from_millis(20 + fastrand::u64(..30));
-                tokio::time::sleep(pause).await;
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
-}
-
-/// Whether an SQLite result code is `SQLITE_BUSY` or one of its extended codes.
-fn is_busy(code: Option<&str>) -> bool {
-    code.and_then(|code| code.parse::<i64>().ok())
-        .is_some_and(|code| code % 256 == 5)
 }
 
 /// Compares what ran with what this release has: a migration that ran with other contents, or
@@ -180,14 +150,14 @@ impl Store {
             Pool::Sqlite(pool) => {
                 // The write lock first, so that a second process waits here and then finds the
                 // work done, instead of racing to create the same tables.
-                let mut tx = begin_immediate(pool).await?;
+                let mut tx = pool.begin_write().await?;
                 sqlx::raw_sql(CREATE_TABLE_SQLITE).execute(&mut *tx).await?;
                 apply_pending!(tx, SQLITE);
                 tx.commit().await?;
                 Ok(())
             }
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(POSTGRES_LOCK)
                     .execute(&mut *tx)
@@ -261,6 +231,5 @@ mod tests {
         assert!(pending(SQLITE, &[(1, vec![0; 48], true)]).is_err());
         assert!(pending(SQLITE, &[(999, vec![0; 48], true)]).is_err());
         assert!(pending(SQLITE, &[(1, SQLITE[0].checksum(), false)]).is_err());
-        assert!(is_busy(Some("5")) && is_busy(Some("517")) && !is_busy(Some("1")));
     }
 }

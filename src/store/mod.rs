@@ -16,6 +16,7 @@ mod recorder;
 mod requests;
 mod retention;
 mod tokens;
+mod write_lock;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -31,11 +32,12 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord};
 pub use cards::CardRecord;
 pub use jobs::{Completion, Job, NewJob};
-pub use liveness::Life;
+pub use liveness::{BEAT, Life, process_id};
 pub use migrations::SchemaState;
 pub use recorder::{Recorded, Recorder};
 pub use requests::{Decided, NewDecision, NewRequest, Opened, RequestRecord};
 pub use tokens::{OAuthRow, Refreshed};
+use write_lock::BeginWrite;
 
 /// The database URL used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";
@@ -147,16 +149,18 @@ impl Store {
             }
             sqlite_path = Some(options.get_filename().to_path_buf());
             Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(4)
-                    // An in-process database has no connection to lose: the check before each
-                    // acquire would only cost a round trip to the connection's thread, and
-                    // replacing idle or old connections only makes cold ones.
-                    .test_before_acquire(false)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(options)
-                    .await?,
+                write_lock::retry_busy(|| {
+                    SqlitePoolOptions::new()
+                        .max_connections(4)
+                        // An in-process database has no connection to lose: the check before each
+                        // acquire would only cost a round trip to the connection's thread, and
+                        // replacing idle or old connections only makes cold ones.
+                        .test_before_acquire(false)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                        .connect_with(options.clone())
+                })
+                .await?,
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut options = PgConnectOptions::from_str(url)?;

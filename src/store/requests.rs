@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::{Job, Store, StoreError, id_column, with_pool};
+use super::{BeginWrite, Job, Store, StoreError, id_column, with_pool};
 use crate::domain::{Decision, Email, PersonDraft, RequestState};
 use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
@@ -200,7 +200,7 @@ impl Store {
         let now = self.now();
         let draft = new.draft.to_json();
         let record = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The card's row first, as a retirement does: whichever comes second sees the other.
             let card: Option<(Option<i64>,)> = sqlx::query_as(
                 "UPDATE cards SET retired_at = retired_at WHERE message_id = $1 RETURNING retired_at",
@@ -304,7 +304,7 @@ impl Store {
         };
         let now = self.now();
         let record = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let decided = sqlx::query(
                 "UPDATE requests SET state = $1, decision = $2, decided_by = $3, decided_by_id = $4, \
                  decision_action_id = $5, reason = $6, updated_at = $7 \

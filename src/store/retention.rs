@@ -2,44 +2,43 @@
 //! batches so that acknowledgements never wait behind a long delete. A delivery's key outlives
 //! its job in `seen_deliveries`, so that a redelivery is still recognised.
 
-use super::{Store, StoreError, with_pool};
-
-/// The prefixes of the keys of jobs that were webhook deliveries.
-const DELIVERY_KEYS: [&str; 2] = ["messages/", "attachmentActions/"];
+use super::{BeginWrite, Store, StoreError, with_pool};
 
 impl Store {
     /// Deletes at most `batch` finished jobs last touched before `before_ms`, keeping the keys
     /// of deliveries among them; returns how many were deleted.
+    ///
+    /// Two statements: the keys are kept first, and a delivery's job is deleted only once its
+    /// key is kept, whichever replica prunes at the same time.
     pub async fn prune_jobs(&self, before_ms: i64, batch: i64) -> Result<u64, StoreError> {
-        let now = self.now();
         let deleted = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let old: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, dedupe_key FROM jobs WHERE state IN ('done', 'failed') AND updated_at < $1 \
-                 ORDER BY updated_at LIMIT $2",
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO seen_deliveries (dedupe_key, seen_at) \
+                 SELECT dedupe_key, $1 FROM jobs WHERE state IN ('done', 'failed') AND updated_at < $2 \
+                 AND (dedupe_key LIKE 'messages/%' OR dedupe_key LIKE 'attachmentActions/%') \
+                 ORDER BY updated_at LIMIT $3 \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(self.now())
+            .bind(before_ms)
+            .bind(batch)
+            .execute(&mut *tx)
+            .await?;
+            let deleted = sqlx::query(
+                "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs j \
+                 WHERE state IN ('done', 'failed') AND updated_at < $1 \
+                 AND (NOT (dedupe_key LIKE 'messages/%' OR dedupe_key LIKE 'attachmentActions/%') \
+                 OR EXISTS (SELECT 1 FROM seen_deliveries s WHERE s.dedupe_key = j.dedupe_key)) \
+                 ORDER BY updated_at LIMIT $2)",
             )
             .bind(before_ms)
             .bind(batch)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (id, key) in &old {
-                if DELIVERY_KEYS.iter().any(|prefix| key.starts_with(prefix)) {
-                    sqlx::query(
-                        "INSERT INTO seen_deliveries (dedupe_key, seen_at) VALUES ($1, $2) \
-                         ON CONFLICT (dedupe_key) DO NOTHING",
-                    )
-                    .bind(key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                sqlx::query("DELETE FROM jobs WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             tx.commit().await?;
-            old.len() as u64
+            deleted
         });
         Ok(deleted)
     }

@@ -4,12 +4,13 @@
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
-use super::{Store, StoreError, with_pool};
+use super::{BeginWrite, Store, StoreError, with_pool};
 
 /// The stored state of one OAuth token chain.
 pub struct OAuthRow {
     /// Grows with every refresh.
     pub generation: i64,
+    /// The newest refresh token.
     pub refresh_token: SecretString,
     /// When the refresh token expires (milliseconds since the epoch), when Webex said.
     pub refresh_expires_at: Option<i64>,
@@ -23,42 +24,58 @@ pub struct OAuthRow {
 
 /// What a refresh gave.
 pub struct Refreshed {
+    /// The access token to call with.
     pub access_token: SecretString,
-    /// Milliseconds since the epoch.
+    /// When it expires, in milliseconds since the epoch.
     pub access_expires_at: i64,
+    /// The refresh token for the next refresh (the one used, when Webex gave no new one).
     pub refresh_token: SecretString,
+    /// When that refresh token expires, when Webex said.
     pub refresh_expires_at: Option<i64>,
 }
 
 impl Store {
-    /// Starts the chain from `configured` (with its hash), unless it already grew from that same
-    /// configured token: a restart, or another replica, continues from the newest refresh token,
-    /// and a different configured token starts over.
+    /// Starts the chain from `configured` (with its hash) the first time that token is seen:
+    /// a restart, another replica, or a `check` that still holds a token configured before
+    /// continues from the newest refresh token instead. Returns whether it started over.
     pub async fn adopt_refresh_token(
         &self,
         name: &str,
         configured_hash: &str,
         configured: &SecretString,
-    ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO oauth_tokens (name, configured_hash, refresh_token, generation, updated_at) \
-                 VALUES ($1, $2, $3, 1, $4) \
-                 ON CONFLICT (name) DO UPDATE SET configured_hash = excluded.configured_hash, \
-                 refresh_token = excluded.refresh_token, refresh_expires_at = NULL, access_token = NULL, \
-                 access_expires_at = NULL, generation = oauth_tokens.generation + 1, refreshing_by = NULL, \
-                 refreshing_until = NULL, refused_at = NULL, refused_reason = NULL, \
-                 updated_at = excluded.updated_at \
-                 WHERE oauth_tokens.configured_hash <> excluded.configured_hash",
+    ) -> Result<bool, StoreError> {
+        let now = self.now();
+        let adopted = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let first_seen: Option<(String,)> = sqlx::query_as(
+                "INSERT INTO oauth_configured (name, hash) VALUES ($1, $2) \
+                 ON CONFLICT (name, hash) DO NOTHING RETURNING hash",
             )
             .bind(name)
             .bind(configured_hash)
-            .bind(configured.expose_secret())
-            .bind(self.now())
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
+            if first_seen.is_some() {
+                sqlx::query(
+                    "INSERT INTO oauth_tokens (name, configured_hash, refresh_token, generation, updated_at) \
+                     VALUES ($1, $2, $3, 1, $4) \
+                     ON CONFLICT (name) DO UPDATE SET configured_hash = excluded.configured_hash, \
+                     refresh_token = excluded.refresh_token, refresh_expires_at = NULL, access_token = NULL, \
+                     access_expires_at = NULL, generation = oauth_tokens.generation + 1, refreshing_by = NULL, \
+                     refreshing_until = NULL, refused_at = NULL, refused_reason = NULL, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(name)
+                .bind(configured_hash)
+                .bind(configured.expose_secret())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            first_seen.is_some()
         });
-        Ok(())
+        Ok(adopted)
     }
 
     /// The chain as stored.
@@ -118,21 +135,21 @@ impl Store {
         Ok(taken > 0)
     }
 
-    /// Stores what a refresh gave, before anyone uses it, as the chain's next generation; only
-    /// while `holder` still holds the lease on `generation`.
+    /// Stores what a refresh of `generation` gave, before anyone uses it, as the chain's next
+    /// generation. Whoever holds the lease by now, what Webex gave is the truth: the refresh
+    /// token used is spent. Returns false when the chain was started over meanwhile.
     pub async fn save_refreshed(
         &self,
         name: &str,
         generation: i64,
-        holder: &str,
         refreshed: &Refreshed,
     ) -> Result<bool, StoreError> {
         let saved = with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE oauth_tokens SET refresh_token = $1, refresh_expires_at = $2, access_token = $3, \
                  access_expires_at = $4, generation = generation + 1, refreshing_by = NULL, \
-                 refreshing_until = NULL, updated_at = $5 \
-                 WHERE name = $6 AND generation = $7 AND refreshing_by = $8",
+                 refreshing_until = NULL, refused_at = NULL, refused_reason = NULL, updated_at = $5 \
+                 WHERE name = $6 AND generation = $7",
             )
             .bind(refreshed.refresh_token.expose_secret())
             .bind(refreshed.refresh_expires_at)
@@ -141,7 +158,6 @@ impl Store {
             .bind(self.now())
             .bind(name)
             .bind(generation)
-            .bind(holder)
             .execute(pool)
             .await?
             .rows_affected()
@@ -164,24 +180,24 @@ impl Store {
         Ok(())
     }
 
-    /// Webex refused the chain's refresh token: nobody tries it again, until an operator
-    /// configures another (see [`Store::adopt_refresh_token`]).
+    /// Webex refused the refresh token of `generation`: nobody tries it again, until an
+    /// operator configures another (see [`Store::adopt_refresh_token`]).
     pub async fn refuse_refresh_token(
         &self,
         name: &str,
-        holder: &str,
+        generation: i64,
         reason: &str,
     ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE oauth_tokens SET refused_at = $1, refused_reason = $2, refreshing_by = NULL, \
                  refreshing_until = NULL, access_token = NULL, access_expires_at = NULL \
-                 WHERE name = $3 AND refreshing_by = $4",
+                 WHERE name = $3 AND generation = $4",
             )
             .bind(self.now())
             .bind(reason)
             .bind(name)
-            .bind(holder)
+            .bind(generation)
             .execute(pool)
             .await?;
         });

@@ -16,6 +16,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A token to call with, and which one it is.
 pub struct Bearer {
+    /// What goes after `Bearer` in the `Authorization` header.
     pub token: SecretString,
     /// Grows each time the token is renewed, so that a refusal names the token refused.
     pub generation: i64,
@@ -28,8 +29,9 @@ pub trait TokenSource: Send + Sync {
 
     /// Webex answered 401 to the token of `generation`. Renews it when that can be done (once,
     /// whoever asks first), so that a newer token is there to call with; when it cannot be
-    /// renewed, the error says why ([`WebexError::Credentials`]).
-    fn refused(&self, generation: i64) -> BoxFuture<'_, Result<(), WebexError>>;
+    /// renewed, the error says why ([`WebexError::Credentials`]). `again` says that the token
+    /// refused was a renewed one: renewing once more would not help.
+    fn refused(&self, generation: i64, again: bool) -> BoxFuture<'_, Result<(), WebexError>>;
 }
 
 /// A token configured once, such as `WEBEX_BOT_TOKEN`: a refusal of it stands until an
@@ -57,7 +59,7 @@ impl TokenSource for StaticToken {
         })
     }
 
-    fn refused(&self, _generation: i64) -> BoxFuture<'_, Result<(), WebexError>> {
+    fn refused(&self, _generation: i64, _again: bool) -> BoxFuture<'_, Result<(), WebexError>> {
         Box::pin(async {
             Err(WebexError::Credentials {
                 reason: format!(

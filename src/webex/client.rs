@@ -116,7 +116,7 @@ impl Client {
                 tracking_id: refused_id,
                 ..
             }) => {
-                self.token.refused(bearer.generation).await?;
+                self.token.refused(bearer.generation, false).await?;
                 if !op.repeat_when_renewed() {
                     return Err(WebexError::Renewed {
                         tracking_id: refused_id,
@@ -129,7 +129,7 @@ impl Client {
                 {
                     Err(WebexError::Api { status: 401, .. }) => {
                         // Refused again at once: a renewal does not help.
-                        self.token.refused(renewed.generation).await?;
+                        self.token.refused(renewed.generation, true).await?;
                         Err(WebexError::Renewed {
                             tracking_id: refused_id,
                         })

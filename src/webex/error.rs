@@ -17,8 +17,8 @@ pub enum Meaning {
     Refused,
     /// A 2xx whose body could not be read: the call took effect, its answer is lost.
     Unreadable,
-    /// Webex refused the token, which is renewed now: nothing happened, and the call can be
-    /// made again.
+    /// Webex refused the token, which is renewed now, or the token could not be renewed just
+    /// now: nothing happened, and the call can be made again.
     Renewed,
     /// The token was refused and cannot be renewed: nothing can be done until an operator
     /// configures a new one, so the work waits.
@@ -55,6 +55,10 @@ pub enum WebexError {
     /// The token was refused and cannot be renewed: calls wait until an operator gives a new one.
     #[error("{reason}")]
     Credentials { reason: String },
+    /// The token could not be renewed just now (the token endpoint or the database did not
+    /// answer): nothing was called, and a later try may work.
+    #[error("the admin token cannot be renewed now: {reason}")]
+    Token { reason: String },
     /// Webex answered 2xx with a body the bot cannot read.
     #[error("Webex sent an answer the bot could not read: {reason} (tracking id {tracking_id})")]
     Decode { reason: String, tracking_id: String },
@@ -77,7 +81,7 @@ impl WebexError {
             | Self::Transport { tracking_id, .. }
             | Self::Renewed { tracking_id }
             | Self::Decode { tracking_id, .. } => tracking_id,
-            Self::Credentials { .. } => "none",
+            Self::Credentials { .. } | Self::Token { .. } => "none",
         }
     }
 
@@ -109,7 +113,7 @@ impl WebexError {
             },
             Self::Timeout { .. } | Self::Transport { .. } => Meaning::Unavailable,
             Self::Decode { .. } => Meaning::Unreadable,
-            Self::Renewed { .. } => Meaning::Renewed,
+            Self::Renewed { .. } | Self::Token { .. } => Meaning::Renewed,
             Self::Credentials { .. } => Meaning::Blocked,
         }
     }

@@ -139,7 +139,7 @@ impl Workers {
         stop: CancellationToken,
         tracker: &TaskTracker,
     ) -> Result<(), StoreError> {
-        let process = format!("p-{}-{:08x}", std::process::id(), fastrand::u32(..));
+        let process = crate::store::process_id();
         let life = Arc::new(self.store.live(&process).await?);
         tracker.spawn(takeover::run(
             self.store.clone(),

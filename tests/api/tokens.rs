@@ -155,7 +155,7 @@ async fn a_revoked_refresh_token_raises_one_alert_and_requests_wait_for_a_new_on
         .collect();
     assert_eq!(posted.len(), 1, "{posted:#?}");
     assert!(
-        posted[0].contains("admin token is refused"),
+        posted[0].contains("admin token cannot be used"),
         "{}",
         posted[0]
     );
