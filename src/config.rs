@@ -7,8 +7,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
+use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
-use crate::store::DEFAULT_DATABASE_URL;
+use crate::store::{DEFAULT_DATABASE_URL, RequestLimits};
 use crate::webex::CALL_TIMEOUT;
 use crate::webex::RoomId;
 use crate::worker::WorkerSettings;
@@ -77,6 +78,10 @@ pub struct Config {
     pub metrics_addr: SocketAddr,
     /// `ONBOARD_RETENTION_DAYS` and `ONBOARD_AUDIT_RETENTION_DAYS`: what is deleted when.
     pub retention: Retention,
+    /// `ONBOARD_MAX_OPEN_REQUESTS` and `ONBOARD_MAX_REQUESTS_PER_HOUR`.
+    pub limits: RequestLimits,
+    /// `ONBOARD_REQUEST_TTL_DAYS`: when a request nobody decided expires.
+    pub expiry: RequestExpiry,
 }
 
 /// How the bot gets its admin token.
@@ -181,6 +186,12 @@ settings! {
     retention_days: "ONBOARD_RETENTION_DAYS", "DAYS", secret = false;
     /// Audit rows are deleted after this many days [default: kept forever].
     audit_retention_days: "ONBOARD_AUDIT_RETENTION_DAYS", "DAYS", secret = false;
+    /// How many requests one requester may have waiting for an answer [default: 20].
+    max_open_requests: "ONBOARD_MAX_OPEN_REQUESTS", "N", secret = false;
+    /// How many requests one requester may make in an hour [default: 60].
+    max_requests_per_hour: "ONBOARD_MAX_REQUESTS_PER_HOUR", "N", secret = false;
+    /// A request nobody approved or rejected expires after this many days [default: 14].
+    request_ttl_days: "ONBOARD_REQUEST_TTL_DAYS", "DAYS", secret = false;
     /// How long one Webex call may take [default: 10].
     timeout_secs: "WEBEX_TIMEOUT_SECS", "SECONDS", secret = false;
     /// text, or json for one JSON object per line [default: text].
@@ -305,6 +316,15 @@ impl Config {
             };
             Ok(days.map(|d| Duration::from_secs(d.saturating_mul(24 * 3600))))
         };
+        let limits = RequestLimits {
+            open: settings.max_open_requests().parse_or(20_u32)?.max(1),
+            per_hour: settings.max_requests_per_hour().parse_or(60_u32)?.max(1),
+        };
+        let ttl_days = settings.request_ttl_days().parse_or(14_u64)?.max(1);
+        let expiry = RequestExpiry {
+            ttl: Duration::from_secs(ttl_days.saturating_mul(24 * 3600)),
+            every: Duration::from_secs(60),
+        };
         let retention = Retention {
             jobs: days(settings.retention_days(), Some(30))?.unwrap_or(Duration::ZERO),
             audit: days(settings.audit_retention_days(), None)?,
@@ -338,6 +358,8 @@ impl Config {
                 .max(Duration::from_secs(1)),
             metrics_addr,
             retention,
+            limits,
+            expiry,
         })
     }
 }

@@ -21,7 +21,7 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
     let rows: Vec<[String; 8]> = entries
         .iter()
         .map(|e| {
-            [
+            let cells = [
                 utc(e.at),
                 e.actor.clone(),
                 e.action.clone(),
@@ -34,7 +34,8 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
                     "approved" | "rejected" => e.detail.clone().unwrap_or_default(),
                     _ => String::new(),
                 },
-            ]
+            ];
+            cells.map(|cell| visible(&cell))
         })
         .collect();
     let mut widths = headers.map(str::len);
@@ -62,6 +63,26 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
         writeln!(out, "(no entries)")?;
     }
     Ok(())
+}
+
+/// A cell as the terminal should show it: control and hidden characters written as escapes
+/// (`\n`, `\u{202e}`), so that no cell can start a line, move the cursor or reorder text, and
+/// a row cannot be forged.
+fn visible(cell: &str) -> String {
+    let mut shown = String::with_capacity(cell.len());
+    for c in cell.chars() {
+        match c {
+            '\\' => shown.push_str("\\\\"),
+            '\n' => shown.push_str("\\n"),
+            '\r' => shown.push_str("\\r"),
+            '\t' => shown.push_str("\\t"),
+            c if crate::domain::text::is_hidden(c) => {
+                shown.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => shown.push(c),
+        }
+    }
+    shown
 }
 
 /// Writes the trail as one JSON object a line, with what was sent to Webex.
@@ -117,6 +138,20 @@ mod tests {
             result: None,
             tracking_id: None,
         }
+    }
+
+    #[test]
+    fn control_and_hidden_characters_are_shown_as_escapes() {
+        assert_eq!(
+            visible("a\nb\u{1b}[2J\u{202e}c\\"),
+            "a\\nb\\u{1b}[2J\\u{202e}c\\\\"
+        );
+        let mut forged = entry();
+        forged.detail = Some("ok\n2026-01-01 00:00:00  admin  approved".into());
+        forged.action = "rejected".into();
+        let mut out = Vec::new();
+        table(&[forged], &mut out).expect("written");
+        assert_eq!(String::from_utf8(out).expect("utf-8").lines().count(), 2);
     }
 
     #[test]

@@ -12,9 +12,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{AdminCredentials, Config, DEFAULT_LOG_FILTER, LogFormat};
 use crate::domain::Grantable;
 use crate::onboarding::policy::Requesters;
+use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
 use crate::startup::{Application, Listeners, StartupError};
-use crate::store::Store;
+use crate::store::{RequestLimits, Store};
 use crate::webex::RoomId;
 use crate::worker::WorkerSettings;
 use webex_sim::Simulator;
@@ -29,6 +30,12 @@ pub enum SandboxAdmin {
     Static(String),
     /// The simulator's OAuth app, starting from this refresh token.
     OAuth { refresh_token: String },
+    /// The simulator's OAuth app's client id with this client secret, as
+    /// `WEBEX_ADMIN_CLIENT_SECRET`: one the app does not have is refused (`invalid_client`).
+    OAuthSecret {
+        client_secret: String,
+        refresh_token: String,
+    },
 }
 
 /// How to start the bot against the simulator.
@@ -62,6 +69,11 @@ pub struct SandboxOptions {
     pub watch_every: Duration,
     /// What is deleted when.
     pub retention: Retention,
+    /// `ONBOARD_MAX_OPEN_REQUESTS` and `ONBOARD_MAX_REQUESTS_PER_HOUR`.
+    pub limits: RequestLimits,
+    /// When requests nobody decided expire (`ONBOARD_REQUEST_TTL_DAYS`), and how often that is
+    /// looked at; tests shorten both.
+    pub expiry: RequestExpiry,
 }
 
 impl Default for SandboxOptions {
@@ -90,6 +102,14 @@ impl Default for SandboxOptions {
                 jobs: Duration::from_secs(30 * 24 * 3600),
                 audit: None,
                 every: Duration::from_secs(3600),
+            },
+            limits: RequestLimits {
+                open: 20,
+                per_hour: 60,
+            },
+            expiry: RequestExpiry {
+                ttl: Duration::from_secs(14 * 24 * 3600),
+                every: Duration::from_secs(60),
             },
         }
     }
@@ -236,6 +256,14 @@ fn config(
                 refresh_token: SecretString::from(refresh_token.clone()),
             }
         }
+        SandboxAdmin::OAuthSecret {
+            client_secret,
+            refresh_token,
+        } => AdminCredentials::OAuth {
+            client_id: sim.oauth_app().client_id,
+            client_secret: SecretString::from(client_secret.clone()),
+            refresh_token: SecretString::from(refresh_token.clone()),
+        },
     };
     let approvers_room = room("ONBOARD_APPROVERS_ROOM", options.approvers_room.as_deref())?;
     let alerts_room = room("ONBOARD_ALERTS_ROOM", options.alerts_room.as_deref())?;
@@ -266,5 +294,7 @@ fn config(
         webhook_check: options.webhook_check,
         metrics_addr,
         retention: options.retention.clone(),
+        limits: options.limits,
+        expiry: options.expiry.clone(),
     })
 }

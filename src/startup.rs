@@ -99,8 +99,10 @@ impl Application {
         let stop = CancellationToken::new();
         let tracker = TaskTracker::new();
         tracker.spawn(metrics.clone().keep_tidy(stop.clone()));
-        let bot_token: Arc<dyn TokenSource> =
-            Arc::new(StaticToken::new(config.bot_token.clone(), "bot"));
+        let bot_token: Arc<dyn TokenSource> = Arc::new(StaticToken::new(
+            config.bot_token.clone(),
+            "WEBEX_BOT_TOKEN",
+        ));
         let admin_token: Arc<dyn TokenSource> = match &config.admin {
             AdminCredentials::Token(token) => {
                 Arc::new(StaticAdminToken::new(token.clone(), alerts.clone()))
@@ -184,6 +186,7 @@ impl Application {
             Rules {
                 requesters: config.requesters.clone(),
                 approvers_room: config.approvers_room.clone(),
+                limits: config.limits,
             },
             choices,
             metrics.clone(),
@@ -198,6 +201,7 @@ impl Application {
         .spawn(onboarding, stop.clone(), &tracker)
         .await?;
         tracker.spawn(config.retention.clone().run(store.clone(), stop.clone()));
+        tracker.spawn(config.expiry.clone().run(store.clone(), stop.clone()));
         let watch = Watch {
             store: store.clone(),
             metrics: metrics.clone(),

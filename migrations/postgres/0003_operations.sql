@@ -52,3 +52,6 @@ CREATE TABLE leases (
     holder TEXT    NOT NULL,
     until  BIGINT NOT NULL
 );
+
+-- A requester's open and recent requests, counted before each new one (the limits on abuse).
+CREATE INDEX requests_requester ON requests (requester_id, created_at);

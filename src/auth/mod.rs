@@ -57,7 +57,7 @@ impl StaticAdminToken {
     /// `WEBEX_ADMIN_TOKEN`, whose refusal is alerted.
     pub fn new(token: SecretString, alerts: Alerts) -> Self {
         Self {
-            token: StaticToken::new(token, "admin"),
+            token: StaticToken::new(token, "WEBEX_ADMIN_TOKEN"),
             alerts,
         }
     }

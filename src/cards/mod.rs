@@ -107,15 +107,27 @@ pub fn onboarding_card(
 
 /// The approval card for one request: who asked (`asked_by`, a line of text), the summary,
 /// and Approve and Reject buttons that carry the request's id.
+///
+/// What people typed is put in `TextRun`s, which Adaptive Cards show as plain text: no markup
+/// in a name or a title is read, and the text reads as it was typed.
 pub fn approval_card(request_id: i64, asked_by: &str, summary: &[(&str, String)]) -> Value {
     let mut card = APPROVAL.clone();
     if let Some(block) = find(&mut card, "requestedBy") {
-        block["text"] = Value::from(asked_by);
+        block["inlines"] = json!([{"type": "TextRun", "text": asked_by, "isSubtle": true}]);
     }
-    if let Some(facts) = find(&mut card, "summary") {
-        facts["facts"] = summary
+    if let Some(container) = find(&mut card, "summary") {
+        container["items"] = summary
             .iter()
-            .map(|(title, value)| json!({"title": title, "value": value}))
+            .map(|(title, value)| {
+                json!({
+                    "type": "RichTextBlock",
+                    "spacing": "None",
+                    "inlines": [
+                        {"type": "TextRun", "text": format!("{title}: "), "weight": "Bolder"},
+                        {"type": "TextRun", "text": value},
+                    ],
+                })
+            })
             .collect();
     }
     if let Some(actions) = card["actions"].as_array_mut() {
@@ -284,8 +296,15 @@ mod tests {
                 "approval",
                 super::approval_card(
                     7,
-                    "mia@example.com",
-                    &[("Email", "jane@example.com".into())],
+                    "Asked by mia@example.com",
+                    &[
+                        ("Email", "jane@example.com".into()),
+                        (
+                            "Name",
+                            "<@all> [Approve here](https://evil.example/login)".into(),
+                        ),
+                        ("Title", "# Boss **now**".into()),
+                    ],
                 ),
             ),
         ];

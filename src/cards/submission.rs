@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::{CARD_CONTENT_TYPE, key};
+use crate::domain::text::{MAX_REASON, clean};
 use crate::domain::{CardKind, Decision};
 
 /// What a submitted card says.
@@ -14,7 +15,8 @@ pub enum Submission {
     Decision {
         /// Approve or Reject.
         decision: Decision,
-        /// What the approver wrote, trimmed; none when blank.
+        /// What the approver wrote, one line of plain data, at most [`MAX_REASON`] characters
+        /// (the card allows no more; a forged longer one is cut); none when blank.
         reason: Option<String>,
     },
     /// A button the card does not have: the submission was forged or is from another card.
@@ -33,9 +35,8 @@ impl Submission {
                 let reason = inputs
                     .get(key::REASON)
                     .and_then(Value::as_str)
-                    .map(str::trim)
-                    .filter(|reason| !reason.is_empty())
-                    .map(str::to_owned);
+                    .map(|reason| clean(reason).chars().take(MAX_REASON).collect::<String>())
+                    .filter(|reason| !reason.is_empty());
                 let decision = if clicked == key::APPROVE {
                     Decision::Approved
                 } else {
@@ -96,6 +97,22 @@ mod tests {
                 reason: Some("no budget".into())
             }
         );
+        // A forged reason loses its hidden characters and is cut to the card's limit.
+        let forged = Submission::parse(
+            CardKind::Approval,
+            inputs(
+                json!({"action": "approve", "reason": format!("a\u{202E}\n{}", "b".repeat(900))}),
+            ),
+        );
+        let Submission::Decision {
+            reason: Some(reason),
+            ..
+        } = forged
+        else {
+            panic!("not a decision: {forged:?}");
+        };
+        assert_eq!(reason.chars().count(), 500);
+        assert!(reason.starts_with("a b"));
         // An approval button on a form, or no button at all, is not trusted.
         assert_eq!(
             Submission::parse(

@@ -16,10 +16,12 @@ pub enum JobKind {
     Submission,
     /// A message the bot posts; a job so that a failed reply is retried, not lost.
     Reply,
+    /// A request nobody decided in time: it expires, and the requester is told.
+    Expiry,
 }
 
 impl JobKind {
-    const ALL: [Self; 3] = [Self::Message, Self::Submission, Self::Reply];
+    const ALL: [Self; 4] = [Self::Message, Self::Submission, Self::Reply, Self::Expiry];
 
     /// The name stored in the `kind` column.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +29,7 @@ impl JobKind {
             Self::Message => "message",
             Self::Submission => "submission",
             Self::Reply => "reply",
+            Self::Expiry => "expiry",
         }
     }
 
@@ -63,7 +66,12 @@ pub struct ActionEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reply {
-    pub room_id: RoomId,
+    /// The space it goes to; none when it goes to a person directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<RoomId>,
+    /// The person it goes to in their 1:1 space with the bot, instead of a space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_person_id: Option<PersonId>,
     /// The thread it answers in.
     pub parent_id: Option<MessageId>,
     pub markdown: String,
@@ -75,8 +83,20 @@ impl Reply {
     /// A text reply, threaded under `parent_id` when given.
     pub fn text(room_id: RoomId, parent_id: Option<MessageId>, markdown: &str) -> Self {
         Self {
-            room_id,
+            room_id: Some(room_id),
+            to_person_id: None,
             parent_id,
+            markdown: markdown.to_owned(),
+            card: None,
+        }
+    }
+
+    /// A text to one person, in their 1:1 space with the bot.
+    pub fn direct(person_id: PersonId, markdown: &str) -> Self {
+        Self {
+            room_id: None,
+            to_person_id: Some(person_id),
+            parent_id: None,
             markdown: markdown.to_owned(),
             card: None,
         }
@@ -101,6 +121,16 @@ pub enum CardToSend {
     Approval { request_id: i64 },
 }
 
+/// A request that waited for approval longer than it may.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expiry {
+    /// The request.
+    pub request_id: i64,
+    /// How many days a request may wait (`ONBOARD_REQUEST_TTL_DAYS`), for the reply.
+    pub days: u32,
+}
+
 /// A job's work, whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobPayload {
@@ -110,6 +140,8 @@ pub enum JobPayload {
     Submission(ActionEvent),
     /// Post something the bot says.
     Reply(Reply),
+    /// Expire a request nobody decided.
+    Expire(Expiry),
 }
 
 impl JobPayload {
@@ -119,6 +151,7 @@ impl JobPayload {
             Self::Message(_) => JobKind::Message,
             Self::Submission(_) => JobKind::Submission,
             Self::Reply(_) => JobKind::Reply,
+            Self::Expire(_) => JobKind::Expiry,
         }
     }
 
@@ -128,6 +161,7 @@ impl JobPayload {
             Self::Message(event) => serde_json::to_string(event),
             Self::Submission(event) => serde_json::to_string(event),
             Self::Reply(reply) => serde_json::to_string(reply),
+            Self::Expire(expiry) => serde_json::to_string(expiry),
         };
         // These types hold strings, ids and JSON values only, which always serialize.
         json.unwrap_or_else(|e| unreachable!("a job payload serializes: {e}"))
@@ -142,6 +176,7 @@ impl JobPayload {
                 Self::Submission(serde_json::from_str(payload).map_err(read)?)
             }
             Some(JobKind::Reply) => Self::Reply(serde_json::from_str(payload).map_err(read)?),
+            Some(JobKind::Expiry) => Self::Expire(serde_json::from_str(payload).map_err(read)?),
             None => return Err(format!("no job has the kind {kind:?}")),
         })
     }
@@ -179,6 +214,11 @@ mod tests {
                     replaces: Some(id("M0")),
                 }),
                 ..Reply::text(id("R1"), Some(id("M1")), "hello")
+            }),
+            JobPayload::Reply(Reply::direct(id("P2"), "only for you")),
+            JobPayload::Expire(Expiry {
+                request_id: 7,
+                days: 14,
             }),
         ];
         for payload in payloads {

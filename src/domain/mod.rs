@@ -7,10 +7,11 @@ mod email;
 mod job;
 mod person;
 mod request;
+pub mod text;
 
 pub use card::CardKind;
 pub use choices::{Choice, Grantable, OrgChoices, is_calling_license};
 pub use email::Email;
-pub use job::{ActionEvent, CardToSend, JobKind, JobPayload, MessageEvent, Reply};
+pub use job::{ActionEvent, CardToSend, Expiry, JobKind, JobPayload, MessageEvent, Reply};
 pub use person::{FieldError, PersonDraft, PhoneNumber, input};
 pub use request::{Decision, RequestState};

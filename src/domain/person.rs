@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::choices::{OrgChoices, is_calling_license};
 use super::email::Email;
+use super::text::{MAX_NAME, clean};
 use crate::webex::PersonId;
 
 /// The card's input ids: Create a Person's field names, as the card contract promises, except
@@ -56,8 +57,8 @@ impl FieldError {
     }
 }
 
-/// The longest value Webex takes for a name, department or title.
-const MAX_TEXT: usize = 128;
+/// The most licenses or roles one request may choose.
+const MAX_CHOSEN: usize = 32;
 
 /// A phone number as Create a Person takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,17 +113,29 @@ fn is_e164(s: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-/// The values of a multi-select input (`"a,b"`), or of a single choice.
-fn chosen(inputs: &Map<String, Value>, field: &str) -> Vec<String> {
-    inputs
+/// The values of a multi-select input (`"a,b"`), or of a single choice; at most
+/// [`MAX_CHOSEN`] are read, and the error says when there were more.
+fn chosen(
+    inputs: &Map<String, Value>,
+    field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Vec<String> {
+    let values: Vec<String> = inputs
         .get(field)
         .and_then(Value::as_str)
         .unwrap_or("")
         .split(',')
-        .map(str::trim)
+        .map(clean)
         .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect()
+        .take(MAX_CHOSEN + 1)
+        .collect();
+    if values.len() > MAX_CHOSEN {
+        errors.push(FieldError::new(
+            field,
+            format!("choose at most {MAX_CHOSEN}"),
+        ));
+    }
+    values.into_iter().take(MAX_CHOSEN).collect()
 }
 
 impl PersonDraft {
@@ -133,19 +146,19 @@ impl PersonDraft {
         choices: &OrgChoices,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
+        // Every value is data: hidden characters removed, one line, capped.
         let mut text = |field: &'static str| -> Option<String> {
-            let value = inputs
-                .get(field)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())?;
-            if value.chars().count() > MAX_TEXT {
+            let value = clean(inputs.get(field).and_then(Value::as_str)?);
+            if value.is_empty() {
+                return None;
+            }
+            if value.chars().count() > MAX_NAME {
                 errors.push(FieldError::new(
                     field,
-                    format!("this is longer than {MAX_TEXT} characters"),
+                    format!("this is longer than {MAX_NAME} characters"),
                 ));
             }
-            Some(value.to_owned())
+            Some(value)
         };
         let display_name = text(input::DISPLAY_NAME);
         let first_name = text(input::FIRST_NAME);
@@ -155,12 +168,14 @@ impl PersonDraft {
         let phone = text(input::PHONE_NUMBERS);
         let extension = text(input::EXTENSION);
         let manager = text(input::MANAGER_EMAIL);
-        let raw_email = inputs
-            .get(input::EMAIL)
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let raw_email = clean(
+            inputs
+                .get(input::EMAIL)
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        );
         let email =
-            Email::parse(raw_email).map_err(|message| FieldError::new(input::EMAIL, message));
+            Email::parse(&raw_email).map_err(|message| FieldError::new(input::EMAIL, message));
         if let Err(e) = &email {
             errors.push(e.clone());
         }
@@ -175,33 +190,37 @@ impl PersonDraft {
                 .map_err(|message| errors.push(FieldError::new(input::MANAGER_EMAIL, message)))
                 .ok()
         });
-        let licenses = chosen(inputs, input::LICENSES);
-        for id in licenses
+        // What was chosen must have been offered: a card can be forged. The errors do not
+        // repeat the forged values; the form shows what was sent.
+        let licenses = chosen(inputs, input::LICENSES, &mut errors);
+        if licenses
             .iter()
-            .filter(|id| !choices.licenses.iter().any(|c| c.id == **id))
+            .any(|id| !choices.licenses.iter().any(|c| c.id == *id))
         {
             errors.push(FieldError::new(
                 input::LICENSES,
-                format!("a chosen license may not be granted here (id {id})"),
+                "a chosen license may not be granted here",
             ));
         }
-        let roles = chosen(inputs, input::ROLES);
-        for id in roles
+        let roles = chosen(inputs, input::ROLES, &mut errors);
+        if roles
             .iter()
-            .filter(|id| !choices.roles.iter().any(|c| c.id == **id))
+            .any(|id| !choices.roles.iter().any(|c| c.id == *id))
         {
             errors.push(FieldError::new(
                 input::ROLES,
-                format!("a chosen role may not be granted here (id {id})"),
+                "a chosen role may not be granted here",
             ));
         }
-        let location_id = chosen(inputs, input::LOCATION_ID).into_iter().next();
+        let location_id = chosen(inputs, input::LOCATION_ID, &mut errors)
+            .into_iter()
+            .next();
         if let Some(id) = &location_id
             && !choices.locations.iter().any(|c| c.id == *id)
         {
             errors.push(FieldError::new(
                 input::LOCATION_ID,
-                format!("the chosen location does not exist (id {id})"),
+                "the chosen location does not exist",
             ));
         }
         if let Some(phone) = &phone
@@ -209,7 +228,7 @@ impl PersonDraft {
         {
             errors.push(FieldError::new(
                 input::PHONE_NUMBERS,
-                format!("\"{phone}\" is not a phone number in E.164 form, such as +14155550100"),
+                "this is not a phone number in E.164 form, such as +14155550100",
             ));
         }
         if let Some(ext) = &extension
@@ -217,21 +236,29 @@ impl PersonDraft {
         {
             errors.push(FieldError::new(
                 input::EXTENSION,
-                format!("\"{ext}\" is not an extension: use 2 to 10 digits"),
+                "this is not an extension: use 2 to 10 digits",
             ));
         }
-        if phone.is_some() || extension.is_some() {
+        // A Webex Calling user needs a number or an extension, a location and a calling
+        // license, all in the one create call: any of them asks for the others.
+        let calling_license = choices
+            .licenses
+            .iter()
+            .any(|c| licenses.contains(&c.id) && is_calling_license(c));
+        if phone.is_some() || extension.is_some() || calling_license {
+            if phone.is_none() && extension.is_none() {
+                errors.push(FieldError::new(
+                    input::PHONE_NUMBERS,
+                    "a Webex Calling license needs a phone number or an extension",
+                ));
+            }
             if location_id.is_none() {
                 errors.push(FieldError::new(
                     input::LOCATION_ID,
-                    "a phone number or an extension needs a location",
+                    "a Webex Calling user needs a location",
                 ));
             }
-            let calling = choices
-                .licenses
-                .iter()
-                .any(|c| licenses.contains(&c.id) && is_calling_license(c));
-            if !calling {
+            if !calling_license {
                 errors.push(FieldError::new(
                     input::LICENSES,
                     "a phone number or an extension needs a Webex Calling license",
@@ -368,6 +395,38 @@ mod tests {
         .expect_err("invalid");
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["locationId", "licenses"]);
+        // A calling license alone asks for a number or an extension and a location.
+        let errors = PersonDraft::from_inputs(
+            &inputs(json!({"email": "jo@example.com", "lastName": "Jo", "licenses": "L-CALL"})),
+            &org(),
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["phoneNumbers", "locationId"]);
+    }
+
+    #[test]
+    fn typed_values_lose_hidden_characters_and_forged_values_are_not_repeated() {
+        let draft = PersonDraft::from_inputs(
+            &inputs(
+                json!({"email": "jo@example.com\u{200B}", "firstName": "J\u{202E}o\nAnn",
+                "title": "\u{0007}Lead"}),
+            ),
+            &OrgChoices::default(),
+        )
+        .expect("valid");
+        assert_eq!(draft.first_name.as_deref(), Some("Jo Ann"));
+        assert_eq!(draft.title.as_deref(), Some("Lead"));
+        assert_eq!(draft.emails[0].as_str(), "jo@example.com");
+        let errors = PersonDraft::from_inputs(
+            &inputs(json!({"email": "jo@example.com", "lastName": "x".repeat(129),
+                "licenses": "<@all>", "roles": (0..40).map(|n| format!("R{n}")).collect::<Vec<_>>().join(",")})),
+            &org(),
+        )
+        .expect_err("invalid");
+        assert!(errors.iter().all(|e| !e.message.contains("<@all>")));
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lastName", "licenses", "roles", "roles"]);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum RequestState {
     Failed,
     /// An approver said no.
     Rejected,
+    /// Nobody decided it within `ONBOARD_REQUEST_TTL_DAYS`.
+    Expired,
 }
 
 impl RequestState {
@@ -30,6 +32,7 @@ impl RequestState {
             Self::Exists => "exists",
             Self::Failed => "failed",
             Self::Rejected => "rejected",
+            Self::Expired => "expired",
         }
     }
 
@@ -43,6 +46,7 @@ impl RequestState {
             "exists" => Self::Exists,
             "failed" => Self::Failed,
             "rejected" => Self::Rejected,
+            "expired" => Self::Expired,
             other => return Err(format!("request state {other}")),
         })
     }
@@ -51,7 +55,7 @@ impl RequestState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Created | Self::Exists | Self::Failed | Self::Rejected
+            Self::Created | Self::Exists | Self::Failed | Self::Rejected | Self::Expired
         )
     }
 }

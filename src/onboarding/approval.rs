@@ -2,7 +2,7 @@
 //! requester decides it, once.
 
 use super::{Onboarding, reply::replying};
-use crate::domain::{CardToSend, Decision, Reply, RequestState};
+use crate::domain::{CardToSend, Decision, Expiry, Reply, RequestState};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Decided, Job, NewDecision, RequestRecord};
 use crate::webex::AttachmentAction;
@@ -67,7 +67,11 @@ impl Onboarding {
         let request_id = card
             .request_id
             .ok_or_else(|| JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned()))?;
-        // The card's own space is the approvers' space it was posted to.
+        // Decisions count only in the approvers' space configured now: a card left in an
+        // earlier one is history.
+        if self.rules.approvers_room.as_ref() != Some(&card.room_id) {
+            return Ok(answer(replies::APPROVALS_MOVED));
+        }
         if !self
             .bot
             .is_member(&card.room_id, &action.person_id, tracking)
@@ -111,5 +115,19 @@ impl Onboarding {
             }
             Decision::Approved => self.run_request(job, request).await,
         }
+    }
+
+    /// A request nobody decided in time expires: the requester and the approvers are told,
+    /// and a later click on its card says so. One decided meanwhile stays as it is.
+    pub(super) async fn expire(&self, job: &Job, expiry: &Expiry) -> Result<Completion, JobError> {
+        let Some(mut request) = self.store.request(expiry.request_id).await? else {
+            return Ok(Completion::default());
+        };
+        if request.state != RequestState::AwaitingApproval {
+            return Ok(Completion::default());
+        }
+        request.state = RequestState::Expired;
+        request.outcome = Some(replies::expired(expiry.days));
+        Ok(self.finish(job, request).await?)
     }
 }

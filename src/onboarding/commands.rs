@@ -3,11 +3,15 @@
 use serde_json::Map;
 
 use super::{Onboarding, reply::replying};
+use crate::domain::text::{MAX_COMMAND, clean};
 use crate::domain::{CardToSend, Email, MessageEvent, Reply};
 use crate::replies;
 use crate::store::{Completion, Job};
 use crate::webex::PersonId;
 use crate::worker::{JobError, tracking_id};
+
+/// How long a stranger is not told again that they may not use the bot: a day.
+const STRANGER_QUIET_MS: i64 = 24 * 3600 * 1000;
 
 /// A chat command, read from a message's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +61,9 @@ pub fn strip_mention<'a>(text: &'a str, bot_name: &str, mentioned: bool) -> &'a 
 }
 
 impl Onboarding {
-    /// A `messages` webhook: fetch the message (the text is not in the webhook), and answer
-    /// in the room Webex says it is in.
+    /// A `messages` webhook. Who wrote it is in the signed envelope, so a stranger is turned
+    /// away without a call to find out; everyone else's message is fetched (the text is not
+    /// in the webhook), and answered in the room of the fetched message.
     pub(super) async fn handle_message(
         &self,
         job: &Job,
@@ -68,37 +73,60 @@ impl Onboarding {
             return Ok(Completion::default());
         }
         let tracking = tracking_id(job);
-        let message = self.bot.message(&event.id, &tracking).await?;
-        let Some(sender_id) = message
-            .person_id
-            .clone()
-            .or_else(|| event.person_id.clone())
-        else {
-            return Ok(Completion::default());
+        let mut fetched = None;
+        let (sender_id, sender_email) = match (&event.person_id, &event.person_email) {
+            (Some(id), Some(email)) => (id.clone(), email.clone()),
+            // An envelope without them: the message says.
+            _ => {
+                let message = self.bot.message(&event.id, &tracking).await?;
+                let (Some(id), Some(email)) =
+                    (message.person_id.clone(), message.person_email.clone())
+                else {
+                    return Ok(Completion::default());
+                };
+                fetched = Some(message);
+                (id, email)
+            }
         };
         if sender_id == self.me.id {
             return Ok(Completion::default());
         }
+        let requester = self.rules.requesters.allows(&sender_email);
+        if !requester && !self.approvers.contains(&sender_id, &tracking).await? {
+            return self.turn_away(job, &sender_id).await;
+        }
+        let message = match fetched {
+            Some(message) => message,
+            None => self.bot.message(&event.id, &tracking).await?,
+        };
         let mentioned = message
             .mentioned_people
             .iter()
             .any(|id| id == self.me.id.as_str());
         let text = message.text.as_deref().unwrap_or("");
-        let command = Command::parse(strip_mention(text, &self.me.display_name, mentioned));
-        let sender_email = message
-            .person_email
-            .or_else(|| event.person_email.clone())
-            .unwrap_or_default();
+        // A command is a few words: the rest of a long message is not read.
+        let text: String = text.chars().take(MAX_COMMAND).collect();
+        let command = Command::parse(&clean(strip_mention(
+            &text,
+            &self.me.display_name,
+            mentioned,
+        )));
         let room_id = message.room_id;
-        let requester = self.rules.requesters.allows(&sender_email);
-        if !requester && !self.is_approver(&sender_id, &tracking).await? {
-            return Ok(replying(
-                job,
-                vec![Reply::text(room_id, None, replies::NOT_ALLOWED)],
-            ));
-        }
-        let reply = match command {
-            Command::Onboard if requester => Reply {
+        let in_group = message.room_type.as_deref() == Some("group");
+        // What `status` and `pending` say is for the asker alone: in a group space it goes
+        // to them directly, and the space is told where it went.
+        let privately = |text: &str| {
+            if in_group {
+                vec![
+                    Reply::direct(sender_id.clone(), text),
+                    Reply::text(room_id.clone(), None, replies::ANSWERED_DIRECTLY),
+                ]
+            } else {
+                vec![Reply::text(room_id.clone(), None, text)]
+            }
+        };
+        let answer = match command {
+            Command::Onboard if requester => vec![Reply {
                 card: Some(CardToSend::Onboarding {
                     requested_by: sender_id,
                     values: Map::new(),
@@ -106,31 +134,34 @@ impl Onboarding {
                     replaces: None,
                 }),
                 ..Reply::text(room_id, None, replies::ONBOARDING_FALLBACK)
-            },
-            Command::Onboard => Reply::text(room_id, None, replies::NOT_ALLOWED),
-            Command::Status(email) => {
-                let text = self.status(&email, &tracking).await?;
-                Reply::text(room_id, None, &text)
-            }
-            Command::Pending => {
+            }],
+            Command::Onboard => vec![Reply::text(room_id, None, replies::NOT_ALLOWED)],
+            Command::Status(email) => privately(&self.status(&email, &tracking).await?),
+            Command::Pending if self.approvers.contains(&sender_id, &tracking).await? => {
                 let waiting = self.store.awaiting_approval().await?;
-                Reply::text(room_id, None, &replies::pending(&waiting, self.store.now()))
+                privately(&replies::pending(&waiting, self.store.now()))
             }
-            Command::Help => Reply::text(room_id, None, replies::HELP),
+            Command::Pending => vec![Reply::text(room_id, None, replies::PENDING_FOR_APPROVERS)],
+            Command::Help => vec![Reply::text(room_id, None, replies::HELP)],
         };
-        Ok(replying(job, vec![reply]))
+        Ok(replying(job, answer))
     }
 
-    /// Whether the person is a member of the approvers' space, asked of Webex.
-    pub(super) async fn is_approver(
-        &self,
-        person_id: &PersonId,
-        tracking: &str,
-    ) -> Result<bool, JobError> {
-        let Some(room) = &self.rules.approvers_room else {
-            return Ok(false);
-        };
-        Ok(self.bot.is_member(room, person_id, tracking).await?)
+    /// Someone who may neither onboard nor approve: told so at most once a day, directly, and
+    /// at no other cost than that one message.
+    async fn turn_away(&self, job: &Job, person: &PersonId) -> Result<Completion, JobError> {
+        let first_today = self
+            .store
+            .take_lease(&format!("stranger/{person}"), "told", STRANGER_QUIET_MS)
+            .await?;
+        if !first_today {
+            tracing::info!("a stranger wrote again today; not answered");
+            return Ok(Completion::default());
+        }
+        Ok(replying(
+            job,
+            vec![Reply::direct(person.clone(), replies::NOT_ALLOWED)],
+        ))
     }
 
     /// `status EMAIL`: what Webex knows of that person.
@@ -145,17 +176,18 @@ impl Onboarding {
         Ok(replies::status(email.as_str(), &person, &choices))
     }
 
-    /// A message that could not be read: its sender is told why, unless it is the bot's own.
+    /// A message that could not be read: its sender is told why, directly (the message's
+    /// room is not known, since it could not be fetched), unless it is the bot's own.
     pub(super) fn give_up_message(
         &self,
         job: &Job,
         event: &MessageEvent,
         reason: &str,
     ) -> Completion {
-        match &event.room_id {
-            Some(room_id) if event.person_id.as_ref() != Some(&self.me.id) => replying(
+        match &event.person_id {
+            Some(person) if *person != self.me.id => replying(
                 job,
-                vec![Reply::text(room_id.clone(), None, &replies::unread(reason))],
+                vec![Reply::direct(person.clone(), &replies::unread(reason))],
             ),
             _ => Completion::default(),
         }

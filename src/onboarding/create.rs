@@ -176,6 +176,7 @@ fn outcome_of(request: &RequestRecord) -> &'static str {
         RequestState::Created => "created",
         RequestState::Exists => "existed",
         RequestState::Rejected => "rejected",
+        RequestState::Expired => "expired",
         // Webex refused the details or the token: a person must change something.
         _ if request.last_status.is_some_and(|s| (400..500).contains(&s)) => "refused",
         _ => "failed",
@@ -186,6 +187,7 @@ fn outcome_of(request: &RequestRecord) -> &'static str {
 fn audit_of(request: &RequestRecord) -> Option<AuditEntry> {
     let action = match request.state {
         RequestState::Rejected => return None,
+        RequestState::Expired => "expired",
         _ if request.create_calls > 0 => "create-person",
         RequestState::Exists => "found-existing",
         _ => "not-created",

@@ -53,9 +53,10 @@ impl Onboarding {
             requester_email: submitter_email,
             draft,
         };
-        match self.store.open_request(&new).await? {
+        match self.store.open_request(&new, self.rules.limits).await? {
             Opened::AlreadyUsed(request) => Ok(answer(&replies::already_used(&request))),
             Opened::Replaced => Ok(answer(replies::FORM_REPLACED)),
+            Opened::Limited(limit) => Ok(answer(&replies::limited(limit))),
             Opened::Ours(request) => self.proceed(job, request).await,
         }
     }

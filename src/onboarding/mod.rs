@@ -13,6 +13,7 @@
 //! [`Completion`], which the worker commits together with the job's end.
 
 mod approval;
+pub mod approvers;
 pub mod choices;
 mod commands;
 mod create;
@@ -23,10 +24,11 @@ mod submission;
 
 use crate::domain::JobPayload;
 use crate::metrics::Metrics;
-use crate::store::{Completion, Job, Store, StoreError};
+use crate::store::{Completion, Job, RequestLimits, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
 use crate::worker::{JobError, JobHandler};
 
+use self::approvers::Approvers;
 use self::choices::ChoiceCache;
 use self::policy::Requesters;
 
@@ -45,6 +47,9 @@ pub struct Rules {
     pub requesters: Requesters,
     /// `ONBOARD_APPROVERS_ROOM`: when set, requests wait there for a decision.
     pub approvers_room: Option<RoomId>,
+    /// `ONBOARD_MAX_OPEN_REQUESTS` and `ONBOARD_MAX_REQUESTS_PER_HOUR`: how many requests one
+    /// requester may have open at once, and make in an hour.
+    pub limits: RequestLimits,
 }
 
 /// The onboarding use cases, shared by all workers.
@@ -58,6 +63,8 @@ pub struct Onboarding {
     rules: Rules,
     /// What may be granted, cached.
     choices: ChoiceCache,
+    /// Who the approvers are, cached.
+    approvers: Approvers,
     /// Counts the requests' outcomes.
     metrics: Metrics,
 }
@@ -73,6 +80,7 @@ impl Onboarding {
         choices: ChoiceCache,
         metrics: Metrics,
     ) -> Self {
+        let approvers = Approvers::new(bot.clone(), rules.approvers_room.clone());
         Self {
             store,
             bot,
@@ -80,6 +88,7 @@ impl Onboarding {
             me,
             rules,
             choices,
+            approvers,
             metrics,
         }
     }
@@ -91,6 +100,7 @@ impl JobHandler for Onboarding {
             JobPayload::Message(event) => self.handle_message(job, event).await,
             JobPayload::Submission(event) => self.handle_submission(job, event).await,
             JobPayload::Reply(reply) => self.send_reply(job, reply).await,
+            JobPayload::Expire(expiry) => self.expire(job, expiry).await,
         }
     }
 
@@ -99,6 +109,8 @@ impl JobHandler for Onboarding {
             JobPayload::Message(event) => Ok(self.give_up_message(job, event, reason)),
             JobPayload::Submission(event) => self.give_up_submission(job, event, reason).await,
             JobPayload::Reply(reply) => self.give_up_reply(job, reply, reason).await,
+            // Nobody waits on it: the next sweep makes it again.
+            JobPayload::Expire(_) => Ok(Completion::default()),
         }
     }
 }

@@ -59,8 +59,10 @@ impl Onboarding {
         };
         let message = NewMessage {
             room_id: reply.room_id.clone(),
+            to_person_id: reply.to_person_id.clone(),
             parent_id: reply.parent_id.clone(),
-            markdown: reply.markdown.clone(),
+            // Too long for Webex: shortened, so that the person is told something.
+            markdown: replies::shorten(&reply.markdown, replies::MAX_MESSAGE_BYTES),
             attachments: card.map(cards::attachment).into_iter().collect(),
         };
         let posted = match self.bot.post_message(&message, &tracking).await {
@@ -88,7 +90,7 @@ impl Onboarding {
         Ok(Completion {
             card: record.map(|(kind, request_id, requested_by)| CardRecord {
                 message_id: posted.id,
-                room_id: reply.room_id.clone(),
+                room_id: posted.room_id,
                 requested_by,
                 kind,
                 request_id,

@@ -51,8 +51,10 @@ pub async fn run(config: &Config) -> Vec<Line> {
     let mut lines = Vec::new();
     let store = database(config, &mut lines).await;
     let metrics = Metrics::new();
-    let bot_token: Arc<dyn TokenSource> =
-        Arc::new(StaticToken::new(config.bot_token.clone(), "bot"));
+    let bot_token: Arc<dyn TokenSource> = Arc::new(StaticToken::new(
+        config.bot_token.clone(),
+        "WEBEX_BOT_TOKEN",
+    ));
     let bot = BotApi::new(
         &config.api_url,
         bot_token,
@@ -151,7 +153,9 @@ async fn admin_api(
     lines: &mut Vec<Line>,
 ) -> Option<AdminApi> {
     let token: Arc<dyn TokenSource> = match &config.admin {
-        AdminCredentials::Token(token) => Arc::new(StaticToken::new(token.clone(), "admin")),
+        AdminCredentials::Token(token) => {
+            Arc::new(StaticToken::new(token.clone(), "WEBEX_ADMIN_TOKEN"))
+        }
         AdminCredentials::OAuth {
             client_id,
             client_secret,

@@ -42,6 +42,8 @@ impl Retention {
             drain(|| store.prune_audit(before(store, audit), BATCH)).await?;
         }
         drain(|| store.prune_seen_deliveries(before(store, DELIVERY_KEYS_KEPT), BATCH)).await?;
+        // Leases that ran out: turns, beats, strangers told.
+        drain(|| store.prune_leases(before(store, Duration::from_secs(3600)), BATCH)).await?;
         Ok(jobs)
     }
 

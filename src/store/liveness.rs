@@ -35,9 +35,10 @@ enum Hold {
     Postgres(Box<PgConnection>),
 }
 
-/// The advisory lock key of a process: the first 8 bytes of the SHA-256 of its name.
-fn lock_key(process: &str) -> i64 {
-    let digest = Sha256::digest(process.as_bytes());
+/// The PostgreSQL advisory lock key of a name (a process's, or `requester/ID`): the first 8
+/// bytes of the SHA-256 of the name.
+pub(super) fn lock_key(name: &str) -> i64 {
+    let digest = Sha256::digest(name.as_bytes());
     let mut bytes = [0_u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(bytes)

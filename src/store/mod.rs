@@ -35,7 +35,7 @@ pub use jobs::{Completion, Job, NewJob};
 pub use liveness::{BEAT, Life, process_id};
 pub use migrations::SchemaState;
 pub use recorder::{Recorded, Recorder};
-pub use requests::{Decided, NewDecision, NewRequest, Opened, RequestRecord};
+pub use requests::{Decided, Limit, NewDecision, NewRequest, Opened, RequestLimits, RequestRecord};
 pub use tokens::{OAuthRow, Refreshed};
 use write_lock::BeginWrite;
 

@@ -3,7 +3,8 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::{BeginWrite, Job, Store, StoreError, id_column, with_pool};
+use super::liveness::lock_key;
+use super::{BeginWrite, Job, Pool, Store, StoreError, id_column, with_pool};
 use crate::domain::{Decision, Email, PersonDraft, RequestState};
 use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
@@ -84,6 +85,26 @@ pub enum Opened {
     AlreadyUsed(RequestRecord),
     /// A corrected form replaced the card first.
     Replaced,
+    /// The requester reached a limit: nothing was opened, and the card stays usable.
+    Limited(Limit),
+}
+
+/// A limit on one requester's requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// This many requests are open (not answered yet) already.
+    Open(u32),
+    /// This many requests were made in the last hour already.
+    PerHour(u32),
+}
+
+/// How many requests one requester may have open, and make in an hour.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// `ONBOARD_MAX_OPEN_REQUESTS`.
+    pub open: u32,
+    /// `ONBOARD_MAX_REQUESTS_PER_HOUR`.
+    pub per_hour: u32,
 }
 
 /// `SELECT` of every request column, followed by `$tail`.
@@ -193,14 +214,27 @@ pub(super) fn request_moved(id: i64, to: RequestState) -> String {
 }
 
 impl Store {
-    /// Claims the card for this submission, unless another submission has it already.
+    /// Claims the card for this submission, unless another submission has it already, or the
+    /// requester is at one of `limits`.
     ///
-    /// The unique card id decides between racing submissions, on any number of replicas.
-    pub async fn open_request(&self, new: &NewRequest) -> Result<Opened, StoreError> {
+    /// The unique card id decides between racing submissions, on any number of replicas; the
+    /// limits are counted in the same transaction, one requester at a time (SQLite writes one
+    /// at a time; PostgreSQL takes a lock on the requester for the transaction).
+    pub async fn open_request(
+        &self,
+        new: &NewRequest,
+        limits: RequestLimits,
+    ) -> Result<Opened, StoreError> {
         let now = self.now();
         let draft = new.draft.to_json();
         let record = with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            if matches!(self.pool, Pool::Postgres(_)) {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(lock_key(&format!("requester/{}", new.requester_id)))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             // The card's row first, as a retirement does: whichever comes second sees the other.
             let card: Option<(Option<i64>,)> = sqlx::query_as(
                 "UPDATE cards SET retired_at = retired_at WHERE message_id = $1 RETURNING retired_at",
@@ -210,6 +244,28 @@ impl Store {
             .await?;
             if matches!(card, Some((Some(_),))) {
                 return Ok(Opened::Replaced);
+            }
+            let used: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM requests WHERE card_message_id = $1")
+                    .bind(new.card_message_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if used.is_none() {
+                let (open, recent): (i64, i64) = sqlx::query_as(
+                    "SELECT COALESCE(SUM(CASE WHEN state IN ('awaiting_approval', 'accepted', 'creating') \
+                     THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) \
+                     FROM requests WHERE requester_id = $1",
+                )
+                .bind(new.requester_id.as_str())
+                .bind(now - 3_600_000)
+                .fetch_one(&mut *tx)
+                .await?;
+                if open >= i64::from(limits.open) {
+                    return Ok(Opened::Limited(Limit::Open(limits.open)));
+                }
+                if recent >= i64::from(limits.per_hour) {
+                    return Ok(Opened::Limited(Limit::PerHour(limits.per_hour)));
+                }
             }
             let inserted: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
@@ -385,6 +441,20 @@ impl Store {
                     .ok()
             })
             .collect())
+    }
+
+    /// The ids of the requests waiting for approval since before `before_ms`.
+    pub async fn waiting_since(&self, before_ms: i64) -> Result<Vec<i64>, StoreError> {
+        let ids = with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM requests WHERE state = 'awaiting_approval' AND created_at < $1 \
+                 ORDER BY id LIMIT 500",
+            )
+            .bind(before_ms)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids)
     }
 
     /// The request that used this card, if any.

@@ -53,6 +53,17 @@ impl Store {
         .await
     }
 
+    /// Forgets at most `batch` leases that ran out before `before_ms`; returns how many.
+    pub async fn prune_leases(&self, before_ms: i64, batch: i64) -> Result<u64, StoreError> {
+        self.prune_where(
+            "DELETE FROM leases WHERE name IN \
+             (SELECT name FROM leases WHERE until < $1 LIMIT $2)",
+            before_ms,
+            batch,
+        )
+        .await
+    }
+
     /// Forgets at most `batch` delivery keys seen before `before_ms`; returns how many.
     pub async fn prune_seen_deliveries(
         &self,

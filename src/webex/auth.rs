@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use secrecy::SecretString;
 
@@ -34,24 +35,42 @@ pub trait TokenSource: Send + Sync {
     fn refused(&self, generation: i64, again: bool) -> BoxFuture<'_, Result<(), WebexError>>;
 }
 
-/// A token configured once, such as `WEBEX_BOT_TOKEN`: a refusal of it stands until an
-/// operator configures another.
+/// A token configured once, such as `WEBEX_BOT_TOKEN`: once Webex refuses it, the refusal
+/// stands until an operator configures another and restarts the bot. No call is made with it
+/// meanwhile, so that nothing a refused token asked for can happen later by surprise.
 pub struct StaticToken {
     token: SecretString,
-    /// Which token it is, in the words of the error a refusal gives.
-    name: &'static str,
+    /// The variable it comes from, for the error a refusal gives.
+    variable: &'static str,
+    refused: AtomicBool,
 }
 
 impl StaticToken {
-    /// The token, named for messages (`"bot"`, `"admin"`).
-    pub fn new(token: SecretString, name: &'static str) -> Self {
-        Self { token, name }
+    /// The token, named by its variable (`WEBEX_BOT_TOKEN`, `WEBEX_ADMIN_TOKEN`).
+    pub fn new(token: SecretString, variable: &'static str) -> Self {
+        Self {
+            token,
+            variable,
+            refused: AtomicBool::new(false),
+        }
+    }
+
+    fn refusal(&self) -> WebexError {
+        WebexError::Credentials {
+            reason: format!(
+                "Webex refused {} (401): configure a valid one and restart the bot",
+                self.variable
+            ),
+        }
     }
 }
 
 impl TokenSource for StaticToken {
     fn bearer(&self) -> BoxFuture<'_, Result<Bearer, WebexError>> {
         Box::pin(async {
+            if self.refused.load(Ordering::Relaxed) {
+                return Err(self.refusal());
+            }
             Ok(Bearer {
                 token: self.token.clone(),
                 generation: 0,
@@ -61,12 +80,8 @@ impl TokenSource for StaticToken {
 
     fn refused(&self, _generation: i64, _again: bool) -> BoxFuture<'_, Result<(), WebexError>> {
         Box::pin(async {
-            Err(WebexError::Credentials {
-                reason: format!(
-                    "Webex refused the {} token (401): configure a valid one and restart",
-                    self.name
-                ),
-            })
+            self.refused.store(true, Ordering::Relaxed);
+            Err(self.refusal())
         })
     }
 }

@@ -107,6 +107,24 @@ impl BotApi {
             .any(|m| m.person_id == *person_id && m.room_id == *room_id))
     }
 
+    /// The people in a room (`GET /memberships?roomId=`, every page).
+    pub async fn members(
+        &self,
+        room_id: &RoomId,
+        tracking_id: &str,
+    ) -> Result<Vec<PersonId>, WebexError> {
+        let query = [("roomId", room_id.as_str()), ("max", "1000")];
+        let found: Vec<Membership> = self
+            .0
+            .get_all(Op("GET /memberships"), "/memberships", &query, tracking_id)
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter(|m| m.room_id == *room_id)
+            .map(|m| m.person_id)
+            .collect())
+    }
+
     /// `GET /webhooks`, every page.
     pub async fn webhooks(&self, tracking_id: &str) -> Result<Vec<Webhook>, WebexError> {
         self.0

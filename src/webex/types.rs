@@ -33,6 +33,9 @@ pub struct Person {
 pub struct Message {
     pub id: MessageId,
     pub room_id: RoomId,
+    /// `direct` (1:1) or `group`.
+    #[serde(default)]
+    pub room_type: Option<String>,
     #[serde(default)]
     pub person_id: Option<PersonId>,
     #[serde(default)]
@@ -51,7 +54,12 @@ pub struct Message {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewMessage {
-    pub room_id: RoomId,
+    /// The space; or none, and `to_person_id` names the person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<RoomId>,
+    /// A direct message to this person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_person_id: Option<PersonId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<MessageId>,
     pub markdown: String,

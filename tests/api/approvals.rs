@@ -72,6 +72,8 @@ impl Approvals {
     }
 }
 
+/// The approval card's summary: a `title: value` line per fact, each a RichTextBlock of two
+/// TextRuns (plain text, never markup).
 fn facts(card: &SimMessage) -> Vec<(String, String)> {
     let content = &card.attachments[0]["content"];
     let summary = content["body"]
@@ -80,14 +82,12 @@ fn facts(card: &SimMessage) -> Vec<(String, String)> {
         .flatten()
         .find(|e| e["id"] == "summary");
     summary
-        .and_then(|s| s["facts"].as_array())
+        .and_then(|s| s["items"].as_array())
         .into_iter()
         .flatten()
-        .map(|f| {
-            (
-                f["title"].as_str().unwrap_or("").to_owned(),
-                f["value"].as_str().unwrap_or("").to_owned(),
-            )
+        .map(|line| {
+            let run = |n: usize| line["inlines"][n]["text"].as_str().unwrap_or("").to_owned();
+            (run(0).trim_end_matches(": ").to_owned(), run(1))
         })
         .collect()
 }
@@ -298,12 +298,25 @@ async fn pending_lists_the_waiting_requests_with_their_age_for_approvers() {
     let a = with_approvers().await;
     a.request_jane().await;
     a.app.sim.mention_bot(&a.ana, &a.approvers, "pending").await;
-    let messages = a
+    // Asked in a group space: the list goes to the asker alone, and the space is told so.
+    let told = a
         .app
         .sim
         .wait_for_bot_messages(&a.approvers.id, 2, crate::helpers::ANSWER)
         .await;
-    let text = messages
+    assert!(
+        told.iter()
+            .any(|m| text_of(m).contains("I sent you the answer in a direct message")),
+        "{:?}",
+        told.iter().map(text_of).collect::<Vec<_>>()
+    );
+    assert!(
+        told.iter()
+            .all(|m| !text_of(m).contains("waiting for approval:")),
+        "the list reached the group space"
+    );
+    let direct = a.app.sim.direct_messages_with(&a.ana.email);
+    let text = direct
         .iter()
         .map(text_of)
         .find(|t| t.contains("waiting for approval"))

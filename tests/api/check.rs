@@ -147,6 +147,139 @@ async fn each_broken_part_gets_a_clear_line_and_check_fails() {
     }
 }
 
+/// Runs `check` with these settings changed, and returns its lines after asserting that it
+/// failed and printed a line starting with `expected`.
+async fn fails_with(app: &TestApp, extra: &[(&str, &str)], expected: &str) -> Vec<String> {
+    let output = check(app, extra, false).await;
+    let lines = lines_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with(expected)),
+        "{expected}: {lines:#?}"
+    );
+    lines
+}
+
+#[tokio::test]
+async fn an_admin_token_webex_refuses_is_a_failing_line() {
+    let app = crate::helpers::spawn_app().await;
+    let lines = fails_with(
+        &app,
+        &[("WEBEX_ADMIN_TOKEN", "an-expired-admin-token")],
+        "fail  admin token: Webex refused WEBEX_ADMIN_TOKEN (401)",
+    )
+    .await;
+    assert!(
+        !lines.iter().any(|l| l.contains("admin scope")),
+        "scopes of a refused token: {lines:#?}"
+    );
+    assert!(!lines.join("\n").contains("an-expired-admin-token"));
+}
+
+#[tokio::test]
+async fn an_admin_token_without_the_people_scope_fails_that_line_and_lists_the_others() {
+    let app = crate::helpers::spawn_app().await;
+    app.sim.remove_admin_scope("spark-admin:people_read");
+    let lines = fails_with(
+        &app,
+        &[],
+        "fail  admin scope: people: the admin token lacks spark-admin:people_read",
+    )
+    .await;
+    for expected in [
+        "ok    admin token: Webex takes it",
+        "ok    admin scope: licenses: may read licenses",
+        "ok    admin scope: locations: may read locations",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(expected)),
+            "{expected}: {lines:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_inactive_webhook_is_a_failing_line() {
+    let app = crate::helpers::spawn_app().await;
+    app.sim.deactivate_webhooks();
+    let lines = fails_with(
+        &app,
+        &[],
+        "fail  webhook: messages: it is inactive: serve re-activates it",
+    )
+    .await;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("fail  webhook: attachmentActions: it is inactive")),
+        "{lines:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_signing_with_another_secret_is_a_failing_line() {
+    let app = crate::helpers::spawn_app().await;
+    let lines = fails_with(
+        &app,
+        &[("WEBEX_WEBHOOK_SECRET", "a-secret-serve-never-registered")],
+        "fail  webhook: messages: it signs with another secret than WEBEX_WEBHOOK_SECRET",
+    )
+    .await;
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "fail  webhook: attachmentActions: it signs with another secret than WEBEX_WEBHOOK_SECRET"
+        )),
+        "{lines:#?}"
+    );
+    let text = lines.join("\n");
+    assert!(
+        !text.contains("a-secret-serve-never-registered") && !text.contains(&app.sandbox.secret)
+    );
+}
+
+#[tokio::test]
+async fn an_alerts_room_without_the_bot_is_a_failing_line() {
+    let app = crate::helpers::spawn_app().await;
+    let helpdesk = app.sim.add_person("helpdesk@example.com", "Helpdesk");
+    let elsewhere = app
+        .sim
+        .room_without_bot("Alerts without the bot", &[&helpdesk]);
+    fails_with(
+        &app,
+        &[("ONBOARD_ALERTS_ROOM", elsewhere.id.as_str())],
+        "fail  alerts room: the bot",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_database_without_the_bot_s_tables_fails_and_check_leaves_it_so() {
+    let app = crate::helpers::spawn_app().await;
+    let dir = TempDir::new();
+    let path = dir.path().join("empty.db");
+    let url = format!("sqlite://{}", path.display());
+    let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
+        .await
+        .expect("an empty database");
+    sqlx::query("CREATE TABLE unrelated (id INTEGER)")
+        .execute(&pool)
+        .await
+        .expect("a table of someone else's");
+    pool.close().await;
+    fails_with(
+        &app,
+        &[("DATABASE_URL", url.as_str())],
+        "fail  database: reachable, but without the bot's tables: start serve once to create them",
+    )
+    .await;
+    let tables = crate::helpers::sql_number(
+        &url,
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name != 'unrelated'",
+    )
+    .await;
+    assert_eq!(tables, 0, "check created tables");
+}
+
 #[tokio::test]
 async fn check_refreshes_the_admin_token_as_serve_does_and_the_bot_goes_on() {
     let sim = Simulator::start().await.expect("simulator");

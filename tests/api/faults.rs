@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use webex_onboard::sandbox::SandboxOptions;
-use webex_sim::{Fault, FaultKind};
+use webex_onboard::sandbox::{SandboxAdmin, SandboxOptions};
+use webex_sim::{Fault, FaultKind, Simulator};
 
-use crate::helpers::{TestApp, jane, spawn_app, spawn_app_with, text_of};
+use crate::helpers::{TestApp, jane, spawn_app, spawn_app_on, spawn_app_with, sql_number, text_of};
 
 fn on_create(kind: FaultKind, times: usize) -> Fault {
     Fault {
@@ -311,4 +311,104 @@ async fn a_person_created_by_someone_else_meanwhile_is_reported_as_existing() {
     let statuses: Vec<u16> = creates(&app).iter().map(|c| c.status).collect();
     assert_eq!(statuses, [409], "one create call, refused as taken");
     assert_eq!(app.sim.people_with_email("jane.doe@example.com").len(), 1);
+}
+
+#[tokio::test]
+async fn a_401_on_create_renews_the_oauth_token_looks_the_email_up_again_and_creates_once() {
+    let sim = Simulator::start().await.expect("simulator");
+    let options = SandboxOptions {
+        admin: SandboxAdmin::OAuth {
+            refresh_token: sim.grant_admin_refresh_token(),
+        },
+        ..SandboxOptions::default()
+    };
+    let app = spawn_app_on(sim, options).await;
+    app.sim.inject(on_create(
+        FaultKind::Status {
+            status: 401,
+            retry_after: None,
+        },
+        1,
+    ));
+    let text = submit_and_settle(&app).await;
+    assert!(text.contains("jane.doe@example.com** created"), "{text}");
+    assert!(!text.contains("already"), "{text}");
+    let creates = creates(&app);
+    let statuses: Vec<u16> = creates.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [401, 200],
+        "one refused create, then one that made the person"
+    );
+    assert_eq!(app.successful_create_calls(), 1);
+    let (refused, created) = (creates[0].received_at, creates[1].received_at);
+    let renewed = app
+        .sim
+        .refreshes()
+        .iter()
+        .any(|r| r.status == 200 && refused < r.at && r.at < created);
+    assert!(renewed, "the token was not renewed between the two creates");
+    let looked_up = app.sim.calls().iter().any(|c| {
+        c.method == "GET"
+            && c.path == "/v1/people"
+            && c.query.as_deref().is_some_and(|q| q.contains("email="))
+            && refused < c.received_at
+            && c.received_at < created
+    });
+    assert!(
+        looked_up,
+        "the email was not looked up again before the second create"
+    );
+}
+
+#[tokio::test]
+async fn a_401_on_create_with_the_static_admin_token_alerts_and_the_request_waits_uncreated() {
+    let sim = Simulator::start().await.expect("simulator");
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    // The job waits half a second at a time: it runs again several times while the test
+    // looks, and the refusal stands each time, with no call made.
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        ..SandboxOptions::default()
+    };
+    let app = spawn_app_on(sim, options).await;
+    app.sim.inject(on_create(
+        FaultKind::Status {
+            status: 401,
+            retry_after: None,
+        },
+        1,
+    ));
+    let card = app.card_for_manager().await;
+    app.sim.submit(&app.manager, &card.id, jane()).await;
+    let alert = text_of(&app.bot_messages(&alerts, 1).await[0]);
+    assert!(
+        alert.contains("admin token cannot be used") && alert.contains("WEBEX_ADMIN_TOKEN"),
+        "{alert}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(app.sim.people_with_email("jane.doe@example.com").is_empty());
+    let statuses: Vec<u16> = creates(&app).iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [401], "a create was repeated after the refusal");
+    assert_eq!(app.bot_count(&alerts), 1, "more than one alert");
+    assert_eq!(
+        app.bot_count(&app.room),
+        1,
+        "the manager got an answer besides the card"
+    );
+    let url = &app.sandbox.database_url;
+    let waiting = sql_number(
+        url,
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'submission' AND state = 'queued' \
+         AND attempts = 0 AND last_error LIKE '%WEBEX_ADMIN_TOKEN%'",
+    )
+    .await;
+    assert_eq!(waiting, 1, "the submission does not wait for a token");
+    let open = sql_number(
+        url,
+        "SELECT COUNT(*) FROM requests WHERE state IN ('accepted', 'creating')",
+    )
+    .await;
+    assert_eq!(open, 1, "the request has an answer already");
 }

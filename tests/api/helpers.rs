@@ -265,6 +265,17 @@ impl TestApp {
             .count()
     }
 
+    /// The `POST /people` calls Webex answered with success: each made a person.
+    pub fn successful_create_calls(&self) -> usize {
+        self.sim
+            .calls()
+            .iter()
+            .filter(|c| {
+                c.method == "POST" && c.path == "/v1/people" && (200..300).contains(&c.status)
+            })
+            .count()
+    }
+
     /// Gives the bot time to act on anything it should not act on, then lets the test look.
     pub async fn settle(&self) {
         tokio::time::sleep(Duration::from_millis(600)).await;

@@ -62,6 +62,11 @@ impl BotProcess {
         panic!("the bot did not become ready at {addr}");
     }
 
+    /// The process id, to read its memory from `/proc`.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
     pub(crate) async fn kill_9(mut self) {
         self.child.kill().await.expect("SIGKILL");
     }
@@ -83,11 +88,12 @@ impl BotProcess {
     }
 }
 
-struct World {
-    sim: Simulator,
+/// A simulator, a database and an address for bot processes.
+pub(crate) struct World {
+    pub(crate) sim: Simulator,
     database_url: String,
-    addr: SocketAddr,
-    secret: String,
+    pub(crate) addr: SocketAddr,
+    pub(crate) secret: String,
     _temp: Option<TempDb>,
 }
 
@@ -99,7 +105,7 @@ impl Drop for TempDb {
     }
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     crate::helpers::logs();
     let sim = Simulator::start().await.expect("simulator");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -128,7 +134,7 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn bot(&self) -> BotProcess {
+    pub(crate) async fn bot(&self) -> BotProcess {
         BotProcess::spawn(&self.sim, &self.database_url, self.addr, &self.secret).await
     }
 

@@ -6,11 +6,18 @@ use webex_onboard::domain::{
     CardKind, Decision, JobPayload, MessageEvent, OrgChoices, PersonDraft, RequestState,
 };
 use webex_onboard::store::{
-    CardRecord, Completion, Job, NewDecision, NewJob, NewRequest, Opened, Store, StoreError,
+    CardRecord, Completion, Job, NewDecision, NewJob, NewRequest, Opened, RequestLimits, Store,
+    StoreError,
 };
 use webex_onboard::webex::{ActionId, MessageId, PersonId, RoomId};
 
 use crate::helpers::{TempDir, fresh_database};
+
+/// Limits no test here reaches.
+const LIMITS: RequestLimits = RequestLimits {
+    open: 20,
+    per_hour: 60,
+};
 
 async fn store(dir: &TempDir) -> Store {
     let url = match fresh_database().await {
@@ -76,7 +83,10 @@ async fn a_job_that_read_a_request_before_another_moved_it_cannot_take_it_back()
     let dir = TempDir::new();
     let store = store(&dir).await;
     store.record_card(&card(false)).await.expect("card");
-    let Opened::Ours(mut request) = store.open_request(&request_on_card()).await.expect("opens")
+    let Opened::Ours(mut request) = store
+        .open_request(&request_on_card(), LIMITS)
+        .await
+        .expect("opens")
     else {
         panic!("the card was free");
     };
@@ -147,7 +157,7 @@ async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
     };
     assert!(store.complete_job(&job, done, None).await.expect("retires"));
     let opened = store
-        .open_request(&request_on_card())
+        .open_request(&request_on_card(), LIMITS)
         .await
         .expect("answers");
     assert!(matches!(opened, Opened::Replaced), "{opened:?}");
@@ -156,7 +166,10 @@ async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
     let dir = TempDir::new();
     let store = crate::store::store(&dir).await;
     store.record_card(&card(false)).await.expect("card");
-    let opened = store.open_request(&request_on_card()).await.expect("opens");
+    let opened = store
+        .open_request(&request_on_card(), LIMITS)
+        .await
+        .expect("opens");
     assert!(matches!(opened, Opened::Ours(_)), "{opened:?}");
     let job = claimed_job(&store, 1).await;
     let done = Completion {

@@ -7,7 +7,9 @@ use std::time::Duration;
 use webex_onboard::sandbox::{Sandbox, SandboxAdmin, SandboxOptions};
 use webex_sim::Simulator;
 
-use crate::helpers::{TempDir, TestApp, fresh_database, spawn_app_on, text_of};
+use crate::helpers::{
+    ANSWER, TempDir, TestApp, fresh_database, jane, spawn_app_on, sql_number, text_of,
+};
 
 fn oauth(refresh_token: String) -> SandboxOptions {
     SandboxOptions {
@@ -35,7 +37,10 @@ async fn a_hundred_people_are_onboarded_once_while_the_access_token_expires_ever
     let sim = Simulator::start().await.expect("simulator");
     sim.set_access_token_lifetime(Duration::from_secs(2));
     let first = sim.grant_admin_refresh_token();
-    let app = spawn_app_on(sim.clone(), oauth(first)).await;
+    // One manager makes all hundred requests: above the default hourly limit.
+    let mut options = oauth(first);
+    options.limits.per_hour = 1_000;
+    let app = spawn_app_on(sim.clone(), options).await;
     let started = std::time::Instant::now();
     let mut emails = Vec::new();
     // In rounds spread over more than one token's life, however fast the bot is.
@@ -51,7 +56,8 @@ async fn a_hundred_people_are_onboarded_once_while_the_access_token_expires_ever
         refreshes >= 2,
         "{refreshes} refreshes in {elapsed:?}: the token did not expire as it should"
     );
-    assert_eq!(app.create_calls(), 100, "a create was repeated");
+    // A create refused with 401 (its token expired on the way) made nobody; only successes count.
+    assert_eq!(app.successful_create_calls(), 100, "a create was repeated");
 }
 
 #[tokio::test]
@@ -187,6 +193,113 @@ async fn a_revoked_refresh_token_raises_one_alert_and_requests_wait_for_a_new_on
         .wait_for_people(&emails, Duration::from_secs(20))
         .await;
     assert_eq!(counts, [1, 1]);
+    drop(_temp);
+}
+
+#[tokio::test]
+async fn a_refused_client_secret_is_alerted_once_requests_wait_and_the_right_secret_onboards_them()
+{
+    let sim = Simulator::start().await.expect("simulator");
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    let first = sim.grant_admin_refresh_token();
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        ..oauth(first.clone())
+    };
+    let app = spawn_app_on(sim.clone(), options.clone()).await;
+    let card = app.card_for_manager().await;
+    let TestApp {
+        sandbox,
+        manager,
+        room,
+        _temp,
+        ..
+    } = app;
+    let (database_url, addr) = (sandbox.database_url.clone(), sandbox.addr());
+    sandbox.stop().await.expect("stops");
+    // The operator mistypes the secret and restarts; the stored access token has run out.
+    sim.expire_access_tokens();
+    let options = SandboxOptions {
+        database_url: Some(database_url.clone()),
+        ..options
+    };
+    let wrong_secret = "a-secret-the-app-does-not-have";
+    let mistyped = Sandbox::start_at(
+        sim.clone(),
+        SandboxOptions {
+            admin: SandboxAdmin::OAuthSecret {
+                client_secret: wrong_secret.to_owned(),
+                refresh_token: first.clone(),
+            },
+            ..options.clone()
+        },
+        addr,
+    )
+    .await
+    .expect("starts with a refused secret");
+    sim.submit(&manager, &card.id, jane()).await;
+    let posted = sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    assert_eq!(posted.len(), 1, "no alert");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let bot = sim.bot().id;
+    let posted: Vec<String> = sim
+        .messages_in(&alerts.id)
+        .iter()
+        .filter(|m| m.person_id == bot)
+        .map(text_of)
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    let alert = &posted[0];
+    assert!(alert.contains("admin token cannot be used"), "{alert}");
+    assert!(
+        alert.contains("WEBEX_ADMIN_CLIENT_ID") || alert.contains("WEBEX_ADMIN_CLIENT_SECRET"),
+        "{alert}"
+    );
+    assert!(
+        !alert.contains("WEBEX_ADMIN_REFRESH_TOKEN"),
+        "the alert blames the refresh token: {alert}"
+    );
+    assert!(!alert.contains(wrong_secret), "the secret is in the alert");
+    let refused_with = sim
+        .refreshes()
+        .into_iter()
+        .find(|r| r.status == 401)
+        .map(|r| r.refresh_token)
+        .expect("Webex refused the client");
+    assert!(sim.people_with_email("jane.doe@example.com").is_empty());
+    let waiting = sql_number(
+        &database_url,
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'submission' AND state = 'queued' \
+         AND last_error LIKE '%WEBEX_ADMIN_CLIENT_SECRET%'",
+    )
+    .await;
+    assert_eq!(waiting, 1, "the submission does not wait");
+    let refused = sql_number(
+        &database_url,
+        "SELECT COUNT(*) FROM oauth_tokens WHERE refused_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(refused, 0, "the refresh token chain was marked refused");
+    mistyped.stop().await.expect("stops");
+    // With the right secret, on the same database, the waiting request completes.
+    let fixed = Sandbox::start_at(sim.clone(), options, addr)
+        .await
+        .expect("restarts");
+    let replies = sim.wait_for_bot_messages(&room.id, 2, ANSWER).await;
+    assert_eq!(replies.len(), 2, "no answer to the waiting request");
+    let reply = text_of(&replies[1]);
+    assert!(reply.contains("jane.doe@example.com** created"), "{reply}");
+    assert_eq!(sim.people_with_email("jane.doe@example.com").len(), 1);
+    // The refresh token sent with the wrong secret was good, and is what the chain went on from.
+    let refreshes = sim.refreshes();
+    assert!(
+        refreshes
+            .iter()
+            .any(|r| r.status == 200 && r.refresh_token == refused_with),
+        "{refreshes:?}"
+    );
+    fixed.stop().await.expect("stops");
     drop(_temp);
 }
 

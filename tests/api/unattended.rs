@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use webex_onboard::ops::retention::Retention;
-use webex_onboard::sandbox::SandboxOptions;
+use webex_onboard::sandbox::{SandboxAdmin, SandboxOptions};
 use webex_sim::{Fault, FaultKind, Simulator};
 
 use crate::helpers::{TestApp, jane, spawn_app_on, sql_number, sql_number_of, text_of};
@@ -31,14 +31,27 @@ fn bot_texts(app: &TestApp, room: &webex_sim::SimRoom) -> Vec<String> {
         .collect()
 }
 
+/// Whether both of the bot's webhooks are there and active, one of each.
+fn ours_active(app: &TestApp) -> bool {
+    let target = format!("{}/webhook", app.sandbox.bot_url);
+    let hooks = app.sim.webhooks();
+    ["messages", "attachmentActions"].iter().all(|resource| {
+        let ours: Vec<_> = hooks
+            .iter()
+            .filter(|h| h["resource"] == *resource && h["targetUrl"] == target.as_str())
+            .collect();
+        ours.len() == 1 && ours[0]["status"] == "active"
+    })
+}
+
 #[tokio::test]
 async fn an_inactive_webhook_is_active_again_within_one_check_and_others_are_untouched() {
+    let check = Duration::from_millis(400);
     let (app, alerts) = with_alerts(SandboxOptions {
-        webhook_check: Duration::from_millis(400),
+        webhook_check: check,
         ..SandboxOptions::default()
     })
     .await;
-    let target = format!("{}/webhook", app.sandbox.bot_url);
     let foreign = app.sim.add_webhook_raw(
         &app.sim.bot(),
         "someone else's",
@@ -47,17 +60,22 @@ async fn an_inactive_webhook_is_active_again_within_one_check_and_others_are_unt
         "created",
         Some("theirs"),
     );
-    app.sim.deactivate_webhooks();
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    let hooks = app.sim.webhooks();
-    for resource in ["messages", "attachmentActions"] {
-        let ours: Vec<_> = hooks
-            .iter()
-            .filter(|h| h["resource"] == resource && h["targetUrl"] == target.as_str())
-            .collect();
-        assert_eq!(ours.len(), 1, "{hooks:#?}");
-        assert_eq!(ours[0]["status"], "active", "{resource}");
+    // Deactivated at different moments of the check's period, each time healed within one.
+    for offset in [0, 130, 270] {
+        tokio::time::sleep(Duration::from_millis(offset)).await;
+        app.sim.deactivate_webhooks();
+        let deactivated = std::time::Instant::now();
+        while !ours_active(&app) && deactivated.elapsed() < check * 5 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let healed_in = deactivated.elapsed();
+        assert!(ours_active(&app), "{:#?}", app.sim.webhooks());
+        assert!(
+            healed_in <= check + Duration::from_millis(150),
+            "active again {healed_in:?} after the deactivation, with a check every {check:?}"
+        );
     }
+    let hooks = app.sim.webhooks();
     let theirs = hooks
         .iter()
         .find(|h| h["id"] == foreign.as_str())
@@ -74,6 +92,63 @@ async fn an_inactive_webhook_is_active_again_within_one_check_and_others_are_unt
         said.iter()
             .all(|t| t.contains("was inactive") && t.contains("re-activated"))
     );
+}
+
+#[tokio::test]
+async fn a_healthy_bot_posts_no_alert_and_changes_no_webhook_over_several_checks() {
+    let sim = Simulator::start().await.expect("simulator");
+    sim.set_access_token_lifetime(Duration::from_secs(2));
+    let refresh_token = sim.grant_admin_refresh_token();
+    let helpdesk = sim.add_person("helpdesk@example.com", "Helpdesk");
+    let alerts = sim.group_room("Onboarding alerts", &[&helpdesk]);
+    let options = SandboxOptions {
+        alerts_room: Some(alerts.id.clone()),
+        admin: SandboxAdmin::OAuth { refresh_token },
+        webhook_check: Duration::from_millis(300),
+        watch_every: Duration::from_millis(100),
+        alert_backlog: Duration::from_secs(2),
+        ..SandboxOptions::default()
+    };
+    let app = spawn_app_on(sim, options).await;
+    let webhook_calls = |method: &str| {
+        app.sim
+            .calls()
+            .iter()
+            .filter(|c| c.method == method && c.path.starts_with("/v1/webhooks"))
+            .count()
+    };
+    let changes_at_start = webhook_calls("PUT") + webhook_calls("POST");
+    let checks_at_start = webhook_calls("GET");
+    let refreshes_at_start = app.sim.refreshes().len();
+    // Some ordinary work while the checks run.
+    let emails = app.onboard_many("quiet", 2).await;
+    assert_eq!(
+        app.wait_for_people(&emails, Duration::from_secs(15)).await,
+        [1, 1]
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        webhook_calls("GET") >= checks_at_start + 8,
+        "the webhooks were not checked every 300 ms"
+    );
+    let refreshes = app.sim.refreshes();
+    assert!(
+        refreshes.len() >= refreshes_at_start + 2,
+        "the token was not kept fresh: {refreshes:?}"
+    );
+    assert!(refreshes.iter().all(|r| r.status == 200), "{refreshes:?}");
+    assert_eq!(
+        webhook_calls("PUT") + webhook_calls("POST"),
+        changes_at_start,
+        "a healthy webhook was changed"
+    );
+    assert_eq!(bot_texts(&app, &alerts), Vec::<String>::new());
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 0, "an alert was raised");
 }
 
 #[tokio::test]

@@ -63,7 +63,9 @@ use tokio::task::JoinHandle;
 pub use self::delivery::{Delivery, sign_webhook_body};
 pub use self::faults::{Fault, FaultKind};
 pub use self::gateway::Call;
-pub use self::world::{OAuthApp, Refresh, SimFile, SimMessage, SimPerson, SimRoom, SimTeam};
+pub use self::world::{
+    OAuthApp, Refresh, SimFile, SimMessage, SimPerson, SimRoom, SimTeam, plain_text,
+};
 
 use self::delivery::Outgoing;
 use self::world::World;

@@ -6,7 +6,7 @@
 /// and a mention `<@personEmail:x|Name>` (or `personId`) written as the name it shows.
 ///
 /// Webex's exact rendering is unverified; this is what its clients show of such markup.
-pub(super) fn plain_text(markdown: &str) -> String {
+pub fn plain_text(markdown: &str) -> String {
     markdown
         .lines()
         .map(|line| inline(without_heading(line)))

@@ -8,6 +8,7 @@ mod edits;
 mod files;
 mod licenses;
 mod markdown;
+pub use markdown::plain_text;
 mod message_lists;
 mod messages;
 pub(crate) mod org;

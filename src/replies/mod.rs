@@ -1,16 +1,38 @@
-//! Everything the bot says, in one place, so that the words stay consistent.
+//! Everything the bot says, in one place, so that the words stay consistent. Whatever a person
+//! typed, or Webex answered, goes in through [`md`]: it is shown, never obeyed.
 
+pub mod markdown;
+
+pub use markdown::{MAX_MESSAGE_BYTES, escape as md, shorten};
+
+use crate::domain::text::at_most;
 use crate::domain::{Decision, FieldError, OrgChoices, PersonDraft, RequestState};
-use crate::store::RequestRecord;
+use crate::store::{Limit, RequestRecord};
 use crate::webex::{Person, WebexError};
 
 /// The text of the onboarding form, for clients that cannot show the card.
 pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
      open this space in the Webex app (desktop, web or mobile) to fill it in.";
 
-/// Who asked, on an approval card.
+/// Who asked, on an approval card (plain text: the card shows it as it is).
 pub fn asked_by(email: &str) -> String {
     format!("Asked by {email}")
+}
+
+/// An id or a tracking id as code: only the characters ids are made of are kept, so that
+/// nothing can close the code span.
+pub fn code(id: &str) -> String {
+    let kept: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '=' | '/'))
+        .take(200)
+        .collect();
+    format!("`{}`", if kept.is_empty() { "none" } else { &kept })
+}
+
+/// What Webex or an error said, for a message: at most 300 characters, escaped.
+fn said(text: &str) -> String {
+    md(&at_most(text, 300))
 }
 
 /// The help text, listing the commands.
@@ -24,6 +46,13 @@ In a group space, @mention me first.";
 /// To someone who may not onboard people.
 pub const NOT_ALLOWED: &str = "Sorry, you are not allowed to onboard people. \
 Ask your Webex administrator to add you to the onboarding requesters.";
+
+/// In a group space, where `status` or `pending` was asked: the answer went to the asker.
+pub const ANSWERED_DIRECTLY: &str = "I sent you the answer in a direct message.";
+
+/// To a requester who asks for `pending`.
+pub const PENDING_FOR_APPROVERS: &str =
+    "Only members of the approvers' space can list the requests waiting for approval.";
 
 /// To a submission of a card the bot did not send.
 pub const NOT_OUR_CARD: &str = "That form was not sent by me, so I did nothing with it. \
@@ -57,7 +86,7 @@ pub fn request_missing(request_id: i64) -> String {
 
 /// `status` with something that is not an email.
 pub fn not_an_email(text: &str) -> String {
-    format!("\"{text}\" is not an email address.")
+    format!("\"{}\" is not an email address.", md(&at_most(text, 100)))
 }
 
 /// Under the manager's input, when no Webex user has that email.
@@ -68,12 +97,15 @@ pub fn unknown_manager(email: &str) -> String {
 /// The text of an approval card, for clients that cannot show the card.
 pub fn approval_fallback(email: &str, requested_by: &str) -> String {
     format!(
-        "**Onboarding request** for {email} from {requested_by}: open this space in a Webex app \
-         to approve or reject it."
+        "**Onboarding request** for {} from {}: open this space in a Webex app to approve or \
+         reject it.",
+        md(email),
+        md(requested_by)
     )
 }
 
-/// The approval card's summary of a request: a title and a value per line, names for ids.
+/// The approval card's summary of a request: a title and a value per line, names for ids; plain
+/// text, which the card shows without reading markup in it.
 pub fn approval_summary(
     request: &RequestRecord,
     choices: &OrgChoices,
@@ -139,63 +171,86 @@ pub fn refusal(error: &WebexError) -> String {
         Some(409) => "Webex says the email is taken, but no such person can be found",
         _ => "Webex refused the request",
     };
-    format!("{why}: \"{}\"", error.webex_message())
+    format!("{why}: \"{}\"", said(&error.webex_message()))
 }
 
 /// The warning of a success that Webex answered with an error.
 pub fn created_despite(status: u16, tracking_id: Option<&str>) -> String {
     format!(
-        "Webex answered {status} although it created the account (tracking id `{}`). \
+        "Webex answered {status} although it created the account (tracking id {}). \
          Check the person's settings, calling data in particular, in Control Hub.",
-        tracking_id.unwrap_or("none")
+        code(tracking_id.unwrap_or("none"))
     )
 }
 
 /// Why a request failed after the bot stopped retrying.
 pub fn stopped_trying(reason: &str) -> String {
     format!(
-        "I stopped trying ({reason}); check in Control Hub whether the account exists before \
-         you try again"
+        "I stopped trying ({}); check in Control Hub whether the account exists before you try \
+         again",
+        said(reason)
     )
 }
 
 /// Why a request failed when its approval card could not be posted.
 pub fn approvers_unreachable(reason: &str) -> String {
     format!(
-        "I could not post it to the approvers' space ({reason}); ask your Webex administrator \
-         to add me to that space, then send the form again"
+        "I could not post it to the approvers' space ({}); ask your Webex administrator to add \
+         me to that space, then send the form again",
+        said(reason)
     )
 }
 
 /// To the requester, while the request waits for an approver.
 pub fn awaiting_approval(email: &str) -> String {
     format!(
-        "⏳ The request for **{email}** went to the approvers. I will answer here once it is decided."
+        "⏳ The request for **{}** went to the approvers. I will answer here once it is decided.",
+        md(email)
     )
+}
+
+/// To a requester at one of the limits on requests; the form stays usable.
+pub fn limited(limit: Limit) -> String {
+    let why = match limit {
+        Limit::Open(max) => format!(
+            "you have {max} requests waiting for an answer already, the most one person may have"
+        ),
+        Limit::PerHour(max) => {
+            format!("you made {max} requests in the last hour, the most one person may make")
+        }
+    };
+    format!(
+        "I did not send this request: {why}. Nothing was changed. Submit this form again once \
+         some are answered, or later."
+    )
+}
+
+/// Why a request expired: nobody decided it in time (the request's outcome).
+pub fn expired(days: u32) -> String {
+    format!("nobody decided the request within {days} days, so it expired")
 }
 
 /// To a click on an approval card whose request was decided before.
 pub fn already_decided(request: &RequestRecord) -> String {
-    let by = request.decided_by.as_deref().unwrap_or("someone");
+    let by = md(request.decided_by.as_deref().unwrap_or("someone"));
+    let email = md(request.email.as_str());
     match request.decision {
-        Some(Decision::Approved) => format!(
-            "This request for **{}** was already approved by {by}.",
-            request.email
-        ),
-        Some(Decision::Rejected) => format!(
-            "This request for **{}** was already rejected by {by}.",
-            request.email
-        ),
-        None => format!(
-            "This request for **{}** is no longer waiting for approval.",
-            request.email
-        ),
+        Some(Decision::Approved) => {
+            format!("This request for **{email}** was already approved by {by}.")
+        }
+        Some(Decision::Rejected) => {
+            format!("This request for **{email}** was already rejected by {by}.")
+        }
+        None if request.state == RequestState::Expired => {
+            format!("This request for **{email}** expired before anyone decided it.")
+        }
+        None => format!("This request for **{email}** is no longer waiting for approval."),
     }
 }
 
 /// `status EMAIL` for someone without an account.
 pub fn status_unknown(email: &str) -> String {
-    format!("**{email}** has no Webex account.")
+    format!("**{}** has no Webex account.", md(email))
 }
 
 /// `status EMAIL` for someone with an account.
@@ -212,15 +267,16 @@ pub fn status(email: &str, person: &Person, choices: &OrgChoices) -> String {
         Some(serde_json::Value::String(s)) if s == "false" => "no",
         _ => "unknown",
     };
-    let licenses: Vec<&str> = person
+    let licenses: Vec<String> = person
         .licenses
         .iter()
-        .map(|id| choices.license_name(id))
+        .map(|id| md(choices.license_name(id)))
         .collect();
     format!(
-        "**{email}** has a Webex account (person id `{}`).\n\
+        "**{}** has a Webex account (person id {}).\n\
 - invitation pending: {}\n- login enabled: {}\n- licenses: {}\n- created: {}",
-        person.id,
+        md(email),
+        code(person.id.as_str()),
         flag(&person.invite_pending),
         flag(&person.login_enabled),
         if licenses.is_empty() {
@@ -228,7 +284,7 @@ pub fn status(email: &str, person: &Person, choices: &OrgChoices) -> String {
         } else {
             licenses.join(", ")
         },
-        person.created.as_deref().unwrap_or("unknown"),
+        said(person.created.as_deref().unwrap_or("unknown")),
     )
 }
 
@@ -241,8 +297,8 @@ pub fn pending(requests: &[RequestRecord], now_ms: i64) -> String {
     for request in requests.iter().take(PENDING_SHOWN) {
         text.push_str(&format!(
             "- **{}**, asked by {} {} ago\n",
-            request.email,
-            request.requester_email,
+            md(request.email.as_str()),
+            md(&request.requester_email),
             age(now_ms - request.created_at)
         ));
     }
@@ -279,12 +335,12 @@ pub fn calling_summary(draft: &PersonDraft, choices: &OrgChoices) -> Option<Stri
         parts.push(format!("extension {extension}"));
     }
     if let Some(location) = &draft.location_id {
-        parts.push(format!("location {}", choices.location_name(location)));
+        parts.push(format!("location {}", md(choices.location_name(location))));
     }
-    let calling: Vec<&str> = draft
+    let calling: Vec<String> = draft
         .licenses
         .iter()
-        .map(|id| choices.license_name(id))
+        .map(|id| md(choices.license_name(id)))
         .collect();
     if !calling.is_empty() {
         parts.push(format!("licenses {}", calling.join(", ")));
@@ -296,7 +352,7 @@ pub fn calling_summary(draft: &PersonDraft, choices: &OrgChoices) -> Option<Stri
 pub fn invalid_form(errors: &[FieldError]) -> String {
     let mut text = String::from("I could not create the account, nothing was changed:\n");
     for error in errors {
-        text.push_str(&format!("- {}\n", error.message));
+        text.push_str(&format!("- {}\n", md(&error.message)));
     }
     text.push_str(
         "\nHere is the form again with your values: correct it and press *Create account*.",
@@ -304,27 +360,30 @@ pub fn invalid_form(errors: &[FieldError]) -> String {
     text
 }
 
-/// The final answer to a request: success names the email and says `created`.
+/// The final answer to a request: success names the email and says `created`. The request's
+/// `outcome` is Markdown made by this module.
 pub fn outcome(request: &RequestRecord) -> String {
-    let email = &request.email;
-    let person = request
-        .person_id
-        .as_ref()
-        .map_or("unknown", |id| id.as_str());
-    let tracking = request.tracking_id.as_deref().unwrap_or("none");
+    let email = md(request.email.as_str());
+    let person = code(
+        request
+            .person_id
+            .as_ref()
+            .map_or("unknown", |id| id.as_str()),
+    );
+    let tracking = code(request.tracking_id.as_deref().unwrap_or("none"));
     match request.state {
         RequestState::Created => {
-            let mut text = format!("✅ **{email}** created. Person id: `{person}`.");
+            let mut text = format!("✅ **{email}** created. Person id: {person}.");
             if let Some(warning) = &request.outcome {
                 text.push_str(&format!("\n\n⚠️ {warning}"));
             }
             text
         }
         RequestState::Exists => format!(
-            "ℹ️ **{email}** already has a Webex account (person id `{person}`), so nothing was created."
+            "ℹ️ **{email}** already has a Webex account (person id {person}), so nothing was created."
         ),
         RequestState::Failed => format!(
-            "❌ **{email}** was not created: {}. Webex tracking id: `{tracking}`.",
+            "❌ **{email}** was not created: {}. Webex tracking id: {tracking}.",
             request
                 .outcome
                 .as_deref()
@@ -332,12 +391,16 @@ pub fn outcome(request: &RequestRecord) -> String {
         ),
         RequestState::Rejected => format!(
             "🚫 **{email}** was not created: {} rejected the request{}.",
-            request.decided_by.as_deref().unwrap_or("an approver"),
+            md(request.decided_by.as_deref().unwrap_or("an approver")),
             request
                 .reason
                 .as_deref()
-                .map(|r| format!(" because \"{r}\""))
+                .map(|r| format!(" because \"{}\"", md(r)))
                 .unwrap_or_default()
+        ),
+        RequestState::Expired => format!(
+            "⌛ **{email}** was not created: {}. Write **onboard** to ask again.",
+            request.outcome.as_deref().unwrap_or("the request expired")
         ),
         RequestState::AwaitingApproval => {
             format!(
@@ -355,20 +418,24 @@ pub fn already_used(request: &RequestRecord) -> String {
     format!(
         "This form was already used for **{}**, so I did nothing with this submission. \
 Write **onboard** for a new form.\n\nIts result: {}",
-        request.email,
+        md(request.email.as_str()),
         outcome(request)
     )
 }
 
 /// When a message could not be read.
 pub fn unread(reason: &str) -> String {
-    format!("Sorry, I could not read your message: {reason}. Please write it again later.")
+    format!(
+        "Sorry, I could not read your message: {}. Please write it again later.",
+        said(reason)
+    )
 }
 
 /// When Webex failed before the request could even be read.
 pub fn gave_up(reason: &str) -> String {
     format!(
-        "❌ I could not handle your form: {reason}. Nothing was created. Please submit it again later."
+        "❌ I could not handle your form: {}. Nothing was created. Please submit it again later.",
+        said(reason)
     )
 }
 
@@ -392,9 +459,10 @@ pub const ADMIN_RENEWED_TOKEN_REFUSED: &str = "Webex refused a freshly renewed a
 /// Why admin calls wait after Webex refused the refresh token.
 pub fn admin_refresh_token_refused(reason: &str) -> String {
     format!(
-        "the admin refresh token cannot be used ({reason}). What to do: authorize the service \
+        "the admin refresh token cannot be used ({}). What to do: authorize the service \
          app again in Control Hub, set the new refresh token as `WEBEX_ADMIN_REFRESH_TOKEN` and \
-         restart the bot."
+         restart the bot.",
+        said(reason)
     )
 }
 
@@ -402,8 +470,9 @@ pub fn admin_refresh_token_refused(reason: &str) -> String {
 pub fn admin_client_refused(status: u16, message: &str) -> String {
     format!(
         "Webex refused `WEBEX_ADMIN_CLIENT_ID` or `WEBEX_ADMIN_CLIENT_SECRET` ({status}: \
-         {message}). What to do: copy both from the app's page in the developer portal and \
-         restart the bot; the refresh token stays good."
+         {}). What to do: copy both from the app's page in the developer portal and restart \
+         the bot; the refresh token stays good.",
+        said(message)
     )
 }
 
@@ -415,8 +484,9 @@ pub fn admin_token_not_renewed(seconds_left: u64, error: &dyn std::fmt::Display)
         format!("expires in {} minutes", seconds_left.div_ceil(60))
     };
     format!(
-        "the admin token could not be renewed ({error}) and {left}. What to do: check that the \
-         bot reaches Webex and that the database answers; it keeps trying."
+        "the admin token could not be renewed ({}) and {left}. What to do: check that the \
+         bot reaches Webex and that the database answers; it keeps trying.",
+        said(&error.to_string())
     )
 }
 
@@ -452,9 +522,11 @@ pub fn alert_webhook(resource: &str, was_missing: bool) -> String {
 /// An alert: a job stopped trying.
 pub fn alert_gave_up(job: i64, kind: &str, reason: &str, tracking_id: &str) -> String {
     format!(
-        "❌ **A {kind} job ({job}) gave up**: {reason}. The person concerned was told where \
-         possible. What to do: look for `{tracking_id}` in the bot's log, and check in Control \
-         Hub whether the account exists before anyone tries again."
+        "❌ **A {kind} job ({job}) gave up**: {}. The person concerned was told where possible. \
+         What to do: look for {} in the bot's log, and check in Control Hub whether the account \
+         exists before anyone tries again.",
+        said(reason),
+        code(tracking_id)
     )
 }
 
