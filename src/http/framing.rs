@@ -57,6 +57,11 @@ enum Framing {
     Other,
 }
 
+/// Where `needle` first starts in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 fn framing_of(head: &[u8]) -> Framing {
     let text = String::from_utf8_lossy(head);
     let mut length = None;
@@ -92,29 +97,41 @@ impl Framer {
             match &mut self.state {
                 State::Off => return None,
                 State::Head(head) => {
-                    let byte = bytes[at];
-                    at += 1;
-                    head.push(byte);
                     // Blank lines before a request are ignored, as servers do.
-                    if head == b"\r\n" || head == b"\n" {
-                        head.clear();
+                    if head.is_empty() {
+                        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+                            at += 1;
+                        }
+                        if at == bytes.len() {
+                            break;
+                        }
+                    }
+                    // The head's end may straddle two reads: look from three bytes back.
+                    let from = head.len().saturating_sub(3);
+                    let rest = &bytes[at..];
+                    let window = MAX_HEAD.saturating_sub(head.len()).min(rest.len());
+                    head.extend_from_slice(&rest[..window]);
+                    let Some(end) = find(&head[from..], b"\r\n\r\n").map(|i| from + i + 4) else {
+                        at += window;
+                        if head.len() >= MAX_HEAD {
+                            self.state = State::Off;
+                        }
                         continue;
-                    }
-                    if head.ends_with(b"\r\n\r\n") {
-                        let framing = framing_of(head);
-                        self.state = match framing {
-                            Framing::None | Framing::Length(0) => State::Head(Vec::new()),
-                            Framing::Length(n) => State::Body(n),
-                            Framing::Chunked => State::ChunkSize(Vec::new()),
-                            Framing::Other => State::Off,
-                            Framing::Both => {
-                                self.state = State::Off;
-                                return Some(at - 1);
-                            }
-                        };
-                    } else if head.len() > MAX_HEAD {
-                        self.state = State::Off;
-                    }
+                    };
+                    // What follows the head is the body's, or the next request's.
+                    let consumed = end - (head.len() - window);
+                    at += consumed;
+                    head.truncate(end);
+                    self.state = match framing_of(head) {
+                        Framing::None | Framing::Length(0) => State::Head(Vec::new()),
+                        Framing::Length(n) => State::Body(n),
+                        Framing::Chunked => State::ChunkSize(Vec::new()),
+                        Framing::Other => State::Off,
+                        Framing::Both => {
+                            self.state = State::Off;
+                            return Some(at - 1);
+                        }
+                    };
                 }
                 State::Body(left) => {
                     let take = usize::try_from(*left)

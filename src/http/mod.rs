@@ -17,7 +17,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use secrecy::SecretString;
-use tower_http::trace::TraceLayer;
 
 use crate::metrics::Metrics;
 use crate::store::{Recorder, Store};
@@ -88,29 +87,6 @@ pub fn metrics_router(metrics: Metrics) -> Router {
         .with_state(metrics)
 }
 
-/// Refuses a request whose `Content-Length` is over [`MAX_BODY`] before a byte of its body is
-/// read, so that a stalled upload holds no buffer at all.
-async fn refuse_oversize(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY as u64) {
-        return (
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            [(axum::http::header::CONNECTION, "close")],
-            "body too large",
-        )
-            .into_response();
-    }
-    next.run(request).await
-}
-
 /// The bot's routes.
 pub fn router(edge: Arc<Edge>) -> Router {
     Router::new()
@@ -118,7 +94,5 @@ pub fn router(edge: Arc<Edge>) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn(refuse_oversize))
-        .layer(TraceLayer::new_for_http())
         .with_state(edge)
 }

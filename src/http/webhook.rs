@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_LENGTH;
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 
 use super::envelope::{self, Delivery};
-use super::{Edge, LogBudget, signature};
+use super::{Edge, LogBudget, MAX_BODY, signature};
 use crate::domain::JobKind;
 use crate::metrics::DeliveryOutcome;
 use crate::store::{NewJob, Recorded};
@@ -18,16 +18,45 @@ use crate::store::{NewJob, Recorded};
 /// second at most.
 static UNSIGNED: LogBudget = LogBudget::new();
 
-/// `POST /webhook`.
+/// `POST /webhook`. A body that says it is over [`MAX_BODY`] is refused before a byte of it
+/// is read, so that a stalled upload holds no buffer.
 pub async fn receive(
     State(edge): State<Arc<Edge>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> (StatusCode, &'static str) {
     let started = Instant::now();
-    let answer = handle(&edge, &headers, &body).await;
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY as u64) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    }
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => body,
+        Err(error) if is_too_long(&error) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        }
+        // The client went away or sent a broken body: nobody waits for the answer.
+        Err(_) => return (StatusCode::BAD_REQUEST, "the body could not be read"),
+    };
+    let answer = handle(&edge, &parts.headers, &body).await;
     edge.metrics.ack(started.elapsed().as_secs_f64());
     answer
+}
+
+/// Whether reading a body failed for its length (chunked, without a `Content-Length`).
+fn is_too_long(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }
 
 async fn handle(edge: &Edge, headers: &HeaderMap, body: &[u8]) -> (StatusCode, &'static str) {

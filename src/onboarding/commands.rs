@@ -152,7 +152,13 @@ impl Onboarding {
     async fn turn_away(&self, job: &Job, person: &PersonId) -> Result<Completion, JobError> {
         let first_today = self
             .store
-            .take_lease(&format!("stranger/{person}"), "told", STRANGER_QUIET_MS)
+            // Held in this job's name: a retry of this job still answers, any other message
+            // of the day does not.
+            .take_lease(
+                &format!("stranger/{person}"),
+                &format!("job {}", job.id),
+                STRANGER_QUIET_MS,
+            )
             .await?;
         if !first_today {
             tracing::info!("a stranger wrote again today; not answered");

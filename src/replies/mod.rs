@@ -227,7 +227,12 @@ pub fn limited(limit: Limit) -> String {
 
 /// Why a request expired: nobody decided it in time (the request's outcome).
 pub fn expired(days: u32) -> String {
-    format!("nobody decided the request within {days} days, so it expired")
+    let days = if days == 1 {
+        "a day".to_owned()
+    } else {
+        format!("{days} days")
+    };
+    format!("nobody decided the request within {days}, so it expired")
 }
 
 /// To a click on an approval card whose request was decided before.

@@ -1,23 +1,24 @@
 //! `ONBOARD_APPROVERS_ROOM`: requests wait for a member of the approvers' space.
 
 use serde_json::json;
+use webex_onboard::ops::expiry::RequestExpiry;
 use webex_onboard::sandbox::SandboxOptions;
 use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
 use crate::helpers::{TestApp, jane, spawn_app_on, text_of};
 
-struct Approvals {
-    app: TestApp,
-    ana: SimPerson,
-    ben: SimPerson,
-    approvers: SimRoom,
+pub(crate) struct Approvals {
+    pub(crate) app: TestApp,
+    pub(crate) ana: SimPerson,
+    pub(crate) ben: SimPerson,
+    pub(crate) approvers: SimRoom,
 }
 
-async fn with_approvers() -> Approvals {
+pub(crate) async fn with_approvers() -> Approvals {
     with_approvers_and(SandboxOptions::default()).await
 }
 
-async fn with_approvers_and(options: SandboxOptions) -> Approvals {
+pub(crate) async fn with_approvers_and(options: SandboxOptions) -> Approvals {
     let sim = Simulator::start().await.expect("simulator");
     let ana = sim.add_person("ana.approver@example.com", "Ana Approver");
     let ben = sim.add_person("ben.approver@example.com", "Ben Approver");
@@ -37,7 +38,7 @@ async fn with_approvers_and(options: SandboxOptions) -> Approvals {
 
 impl Approvals {
     /// The manager submits Jane's form; returns the approval card.
-    async fn request_jane(&self) -> SimMessage {
+    pub(crate) async fn request_jane(&self) -> SimMessage {
         let card = self.app.card_for_manager().await;
         self.app
             .sim
@@ -60,7 +61,13 @@ impl Approvals {
         approval
     }
 
-    async fn click(&self, who: &SimPerson, approval: &SimMessage, action: &str, reason: &str) {
+    pub(crate) async fn click(
+        &self,
+        who: &SimPerson,
+        approval: &SimMessage,
+        action: &str,
+        reason: &str,
+    ) {
         self.app
             .sim
             .submit(
@@ -74,7 +81,7 @@ impl Approvals {
 
 /// The approval card's summary: a `title: value` line per fact, each a RichTextBlock of two
 /// TextRuns (plain text, never markup).
-fn facts(card: &SimMessage) -> Vec<(String, String)> {
+pub(crate) fn facts(card: &SimMessage) -> Vec<(String, String)> {
     let content = &card.attachments[0]["content"];
     let summary = content["body"]
         .as_array()
@@ -384,4 +391,101 @@ async fn a_request_whose_approval_card_cannot_be_posted_fails_and_says_why() {
         "{text}"
     );
     assert_eq!(app.create_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_request_nobody_decides_expires_and_a_later_click_creates_nobody() {
+    let a = with_approvers_and(SandboxOptions {
+        expiry: RequestExpiry {
+            ttl: std::time::Duration::from_secs(1),
+            every: std::time::Duration::from_millis(200),
+        },
+        ..Default::default()
+    })
+    .await;
+    let approval = a.request_jane().await;
+    let told = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    assert_eq!(told.parent_id.as_deref(), Some(approval.id.as_str()));
+    assert!(
+        text_of(&told).contains("expired"),
+        "the approvers were not told: {}",
+        text_of(&told)
+    );
+    let to_requester = a.app.bot_messages(&a.app.room, 3).await.remove(2);
+    assert!(
+        text_of(&to_requester).contains("jane.doe@example.com")
+            && text_of(&to_requester).contains("nobody decided the request within a day"),
+        "{}",
+        text_of(&to_requester)
+    );
+
+    a.click(&a.ana, &approval, "approve", "").await;
+    let stale = a
+        .app
+        .new_bot_message(&a.approvers, &[&approval, &told])
+        .await;
+    assert!(
+        text_of(&stale).contains("expired before anyone decided it"),
+        "{}",
+        text_of(&stale)
+    );
+    a.app.settle().await;
+    assert_eq!(a.app.create_calls(), 0);
+    assert!(
+        a.app
+            .sim
+            .people_with_email("jane.doe@example.com")
+            .is_empty()
+    );
+    // Told once, however often the sweep looks.
+    assert_eq!(a.app.bot_count(&a.app.room), 3);
+}
+
+#[tokio::test]
+async fn a_click_on_a_card_in_the_previous_approvers_space_decides_nothing() {
+    let a = with_approvers().await;
+    let approval = a.request_jane().await;
+    let (database_url, addr) = (a.app.sandbox.database_url.clone(), a.app.sandbox.addr());
+    let now = a.app.sim.group_room("New approvers", &[&a.ana]);
+    a.app.sandbox.stop().await.expect("stops");
+    let again = webex_onboard::sandbox::Sandbox::start_at(
+        a.app.sim.clone(),
+        SandboxOptions {
+            database_url: Some(database_url),
+            approvers_room: Some(now.id.clone()),
+            ..Default::default()
+        },
+        addr,
+    )
+    .await
+    .expect("restarts");
+    let sim = &a.app.sim;
+    sim.submit(
+        &a.ana,
+        &approval.id,
+        json!({"action": "approve", "reason": ""}),
+    )
+    .await;
+    let answer = sim
+        .wait_for_bot_messages(&a.approvers.id, 2, crate::helpers::ANSWER)
+        .await
+        .remove(1);
+    assert!(
+        text_of(&answer).contains("not in the approvers' space I use now"),
+        "{}",
+        text_of(&answer)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let created = sim
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path == "/v1/people")
+        .count();
+    assert_eq!(created, 0);
+    assert!(sim.people_with_email("jane.doe@example.com").is_empty());
+    assert!(
+        sim.messages_in(&now.id).is_empty(),
+        "the new space heard of it"
+    );
+    again.stop().await.expect("stops");
 }

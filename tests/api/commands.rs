@@ -71,3 +71,43 @@ async fn a_mention_in_a_group_space_is_stripped_and_answered_there() {
     app.settle().await;
     assert_eq!(app.bot_count(&group), 1);
 }
+
+#[tokio::test]
+async fn status_asked_in_a_group_space_is_answered_directly() {
+    let app = spawn_app().await;
+    let colleague = app.sim.add_person("sam@example.com", "Sam Colleague");
+    let group = app.sim.group_room("Team", &[&app.manager, &colleague]);
+    app.sim
+        .mention_bot(&app.manager, &group, "status sam@example.com")
+        .await;
+    let in_group = app.bot_messages(&group, 1).await.remove(0);
+    assert!(
+        text_of(&in_group).contains("direct message"),
+        "{}",
+        text_of(&in_group)
+    );
+    assert!(
+        !text_of(&in_group).contains("sam@example.com"),
+        "the answer was given in the group space"
+    );
+    let direct = app.bot_messages(&app.room, 1).await.remove(0);
+    assert!(
+        text_of(&direct).contains("sam@example.com"),
+        "{}",
+        text_of(&direct)
+    );
+    app.settle().await;
+    assert_eq!(app.bot_count(&group), 1);
+}
+
+#[tokio::test]
+async fn pending_is_for_approvers_only() {
+    let app = spawn_app().await;
+    app.sim.say(&app.manager, &app.room, "pending").await;
+    let answer = app.bot_messages(&app.room, 1).await.remove(0);
+    assert!(
+        text_of(&answer).contains("Only members of the approvers' space"),
+        "{}",
+        text_of(&answer)
+    );
+}

@@ -115,7 +115,7 @@ async fn idle_connections_and_stalled_uploads_leave_health_and_webhooks_answerin
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(
-        slowest < Duration::from_secs(1),
+        slowest < Duration::from_secs(3),
         "an answer took {slowest:?} under load"
     );
     assert!(

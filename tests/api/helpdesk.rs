@@ -170,6 +170,26 @@ async fn a_calling_request_missing_its_location_is_refused() {
 }
 
 #[tokio::test]
+async fn a_calling_license_alone_is_refused_before_any_create_call() {
+    let o = org("").await;
+    let again = o
+        .submit(json!({"email": "jane.doe@example.com", "firstName": "Jane",
+            "licenses": o.calling}))
+        .await;
+    assert!(
+        error_text(&again, "phoneNumbers").contains("needs a phone number or an extension"),
+        "{}",
+        text_of(&again)
+    );
+    assert!(
+        error_text(&again, "locationId").contains("needs a location"),
+        "{}",
+        text_of(&again)
+    );
+    assert_eq!(o.app.create_calls(), 0);
+}
+
+#[tokio::test]
 async fn a_calling_user_is_created_in_one_request_and_the_reply_says_what_was_set() {
     let o = org("User Administrator").await;
     let licenses = format!("{},{}", o.meetings, o.calling);
@@ -272,26 +292,37 @@ async fn status_tells_whether_a_person_exists_with_license_names() {
 }
 
 #[tokio::test]
-async fn strangers_get_no_answers_to_status_or_pending() {
+async fn strangers_get_no_answers_to_status_or_pending_and_one_refusal_a_day() {
     let o = org("").await;
     let stranger = o.app.sim.add_person("eve@elsewhere.org", "Eve Stranger");
     let room = o.app.sim.direct_room(&stranger);
+    o.app.settle().await;
+    let before = o.app.sim.calls().len();
     o.app
         .sim
         .say(&stranger, &room, "status mia.manager@example.com")
         .await;
     o.app.sim.say(&stranger, &room, "pending").await;
-    let answers = o.app.bot_messages(&room, 2).await;
+    o.app.sim.say(&stranger, &room, "onboard").await;
+    let answer = o.app.bot_messages(&room, 1).await.remove(0);
     assert!(
-        answers.iter().all(|m| text_of(m).contains("not allowed")),
-        "{answers:#?}"
+        text_of(&answer).contains("not allowed"),
+        "{}",
+        text_of(&answer)
     );
-    assert!(
-        !o.app
-            .sim
-            .calls()
-            .iter()
-            .any(|c| c.query.as_deref().unwrap_or("").contains("mia.manager"))
+    o.app.settle().await;
+    assert_eq!(o.app.bot_count(&room), 1, "a stranger is told once a day");
+    let bot = o.app.sim.bot().email;
+    let admin = o.app.sim.admin().email;
+    let made: Vec<String> = o.app.sim.calls()[before..]
+        .iter()
+        .filter(|c| c.identity == bot || c.identity == admin)
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect();
+    assert_eq!(
+        made,
+        ["POST /v1/messages"],
+        "three messages from a stranger cost one call"
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod abuse;
 mod approvals;
 mod check;
 mod commands;
