@@ -37,7 +37,10 @@ async fn raw_status(addr: std::net::SocketAddr, request: &[u8]) -> String {
         .to_owned()
 }
 
+/// A load test, run alone (as `.ci/run` does) so that the rest of the suite does not share
+/// the machine with it: `cargo test --test api edge_load -- --ignored`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a load test: run alone"]
 async fn idle_connections_and_stalled_uploads_leave_health_and_webhooks_answering_in_bounded_memory()
  {
     let world = world().await;
@@ -60,13 +63,19 @@ async fn idle_connections_and_stalled_uploads_leave_health_and_webhooks_answerin
         "0".repeat(40)
     );
     let mut stalled = Vec::new();
+    let started = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     for _ in 0..150 {
         let head = head.clone();
+        let started = started.clone();
         stalled.push(tokio::spawn(async move {
-            let Ok(mut stream) = TcpStream::connect(addr).await else {
+            let connected = TcpStream::connect(addr).await;
+            let Ok(mut stream) = connected else {
+                started.add_permits(1);
                 return;
             };
-            if stream.write_all(head.as_bytes()).await.is_err() {
+            let sent = stream.write_all(head.as_bytes()).await;
+            started.add_permits(1);
+            if sent.is_err() {
                 return;
             }
             let chunk = vec![b' '; 1024];
@@ -78,6 +87,9 @@ async fn idle_connections_and_stalled_uploads_leave_health_and_webhooks_answerin
             }
         }));
     }
+    // Measured once the attack is in place: a burst of connections can overflow a small
+    // listen backlog, and a dropped SYN costs a second in the kernel, before any server code.
+    let _all = started.acquire_many(150).await.expect("uploads start");
     let mut peak = rss(pid);
     let mut slowest = Duration::ZERO;
     let mut message = 0;
@@ -114,8 +126,13 @@ async fn idle_connections_and_stalled_uploads_leave_health_and_webhooks_answerin
         peak = peak.max(rss(pid));
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    eprintln!(
+        "slowest answer {slowest:?}; memory {} MB before, {} MB at the peak",
+        before / 1_000_000,
+        peak / 1_000_000
+    );
     assert!(
-        slowest < Duration::from_secs(3),
+        slowest < Duration::from_secs(1),
         "an answer took {slowest:?} under load"
     );
     assert!(
