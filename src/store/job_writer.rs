@@ -20,13 +20,17 @@ const INSERT_ROWS: [usize; 7] = [8, 16, 32, 64, 128, 256, 512];
 /// The most jobs one statement inserts.
 pub(crate) const MAX_INSERT_ROWS: usize = INSERT_ROWS[INSERT_ROWS.len() - 1];
 
-/// The statements of [`INSERT_ROWS`] for SQLite (`?` parameters), built once.
+/// The statements of [`INSERT_ROWS`] for SQLite (`?` parameters), built once. They return no
+/// rows: sqlx hands each row of SQLite's over from the connection's thread through a channel,
+/// and on a busy core that is a switch between threads per row. Which keys were inserted is
+/// told by the rows changed, and only after a duplicate by their ids ([`inserted_keys`]).
 static INSERT_JOBS_SQLITE: LazyLock<[String; INSERT_ROWS.len()]> =
-    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |_| "?".to_owned())));
+    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |_| "?".to_owned(), false)));
 
-/// The statements of [`INSERT_ROWS`] for PostgreSQL (`$n` parameters), built once.
+/// The statements of [`INSERT_ROWS`] for PostgreSQL (`$n` parameters), built once; they return
+/// the keys inserted.
 static INSERT_JOBS_POSTGRES: LazyLock<[String; INSERT_ROWS.len()]> =
-    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |n| format!("${n}"))));
+    LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |n| format!("${n}"), true)));
 
 /// `INSERT ... SELECT ... FROM (VALUES ...)` of up to `rows` jobs, with `parameter(n)` as the
 /// `n`th parameter. Parameters 1 to 3 are the time; row `r` (from 0) binds kind, dedupe key and
@@ -34,7 +38,7 @@ static INSERT_JOBS_POSTGRES: LazyLock<[String; INSERT_ROWS.len()]> =
 /// NULL to its spare rows, which the `WHERE` drops. Both databases name the columns of `VALUES`
 /// `columnN`. SQLite gets plain `?`: sqlx binds a numbered one by looking its name up among the
 /// statement's, which costs time in the square of the parameters.
-fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String) -> String {
+fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String, returning: bool) -> String {
     let mut sql = String::with_capacity(300 + rows * 20);
     let _ = write!(
         sql,
@@ -61,20 +65,62 @@ fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String) -> String {
     sql.push_str(
         ") AS v WHERE column1 IS NOT NULL AND NOT EXISTS \
          (SELECT 1 FROM seen_deliveries s WHERE s.dedupe_key = v.column2) \
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
+         ON CONFLICT (dedupe_key) DO NOTHING",
     );
+    if returning {
+        sql.push_str(" RETURNING dedupe_key");
+    }
     sql
+}
+
+/// The keys of `jobs` in order, each once: what a statement inserted when nothing was there.
+fn first_occurrences(jobs: &[NewJob]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::with_capacity(jobs.len());
+    jobs.iter()
+        .map(NewJob::dedupe_key)
+        .filter(|key| seen.insert(*key))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The keys a SQLite statement of [`INSERT_JOBS_SQLITE`] inserted, from what it changed. SQLite
+/// writes one statement at a time, so the rows it inserted have the consecutive ids that end at
+/// its last one; only when some keys were there already are they read back.
+macro_rules! inserted_keys {
+    ($done:expr, $jobs:expr, $connection:expr) => {{
+        let done: sqlx::sqlite::SqliteQueryResult = $done;
+        let fresh = first_occurrences($jobs);
+        let changed = usize::try_from(done.rows_affected()).unwrap_or(usize::MAX);
+        if changed == fresh.len() {
+            fresh
+        } else if changed == 0 {
+            Vec::new()
+        } else {
+            let last = done.last_insert_rowid();
+            let first = last - i64::try_from(changed).unwrap_or(i64::MAX) + 1;
+            sqlx::query_scalar::<_, String>(
+                "SELECT dedupe_key FROM jobs WHERE id BETWEEN ? AND ? ORDER BY id",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all($connection)
+            .await?
+        }
+    }};
 }
 
 /// The statement of `$statements` for `$jobs` (at most [`MAX_INSERT_ROWS`]), bound.
 macro_rules! bind_jobs {
-    ($statements:expr, $now:expr, $jobs:expr) => {{
+    ($statements:expr, $now:expr, $jobs:expr) => {
+        bind_jobs!(sqlx::query_scalar::<_, String>, $statements, $now, $jobs)
+    };
+    ($query:expr, $statements:expr, $now:expr, $jobs:expr) => {{
         let jobs: &[NewJob] = $jobs;
         let slot = INSERT_ROWS
             .iter()
             .position(|&rows| rows >= jobs.len())
             .expect("a chunk of at most MAX_INSERT_ROWS jobs");
-        let mut query = sqlx::query_scalar::<_, String>($statements[slot].as_str())
+        let mut query = $query($statements[slot].as_str())
             .bind($now)
             .bind($now)
             .bind($now);
@@ -110,6 +156,31 @@ macro_rules! insert_jobs {
                         .fetch_all(&mut *tx)
                         .await?,
                 );
+            }
+            tx.commit().await?;
+            inserted
+        }
+    }};
+}
+
+/// [`insert_jobs!`] on SQLite, whose statements return nothing: `$one` must be an executor
+/// that can be used twice (a pool, or a reborrowed connection).
+macro_rules! insert_jobs_sqlite {
+    ($now:expr, $jobs:expr, $one:expr, $begin:expr) => {{
+        let jobs: &[NewJob] = $jobs;
+        if jobs.len() <= MAX_INSERT_ROWS {
+            let done = bind_jobs!(sqlx::query, INSERT_JOBS_SQLITE, $now, jobs)
+                .execute($one)
+                .await?;
+            inserted_keys!(done, jobs, $one)
+        } else {
+            let mut inserted = Vec::new();
+            let mut tx = $begin.await?;
+            for chunk in jobs.chunks(MAX_INSERT_ROWS) {
+                let done = bind_jobs!(sqlx::query, INSERT_JOBS_SQLITE, $now, chunk)
+                    .execute(&mut *tx)
+                    .await?;
+                inserted.extend(inserted_keys!(done, chunk, &mut *tx));
             }
             tx.commit().await?;
             inserted
@@ -174,7 +245,7 @@ impl JobWriter {
             };
             let inserted = match connection {
                 WriterConnection::Sqlite(c) => {
-                    insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, &mut *c, c.begin())
+                    insert_jobs_sqlite!(now, jobs, &mut *c, c.begin())
                 }
                 WriterConnection::Postgres(c) => {
                     insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, &mut *c, c.begin())
@@ -204,7 +275,7 @@ impl Store {
         let now = self.now();
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
-                insert_jobs!(INSERT_JOBS_SQLITE, now, jobs, pool, pool.begin_write())
+                insert_jobs_sqlite!(now, jobs, pool, pool.begin_write())
             }
             Pool::Postgres(pool) => {
                 insert_jobs!(INSERT_JOBS_POSTGRES, now, jobs, pool, pool.begin_write())
@@ -233,11 +304,13 @@ mod tests {
     #[test]
     fn the_statements_number_their_parameters_in_order() {
         assert!(
-            insert_jobs_sql(2, |n| format!("${n}"))
+            insert_jobs_sql(2, |n| format!("${n}"), true)
                 .contains("'queued', 0, $1, $2, $3 FROM (VALUES ($4,$5,$6),($7,$8,$9)) AS v")
         );
         assert_eq!(
-            insert_jobs_sql(8, |_| "?".to_owned()).matches('?').count(),
+            insert_jobs_sql(8, |_| "?".to_owned(), false)
+                .matches('?')
+                .count(),
             27
         );
     }
@@ -255,14 +328,23 @@ mod tests {
         let jobs: Vec<NewJob> = (0..700).map(job).collect();
         let mut writer = JobWriter::new(store.clone());
         // The smallest statement, one with spare rows, and a batch holding a job twice.
-        writer.insert(&jobs[..1]).await.expect("one");
-        writer.insert(&jobs[1..10]).await.expect("nine");
-        writer
-            .insert(&[job(5), job(10), job(10)])
-            .await
-            .expect("repeated");
+        let key = |n: usize| format!("messages/created/{n}");
+        assert_eq!(writer.insert(&jobs[..1]).await.expect("one"), [key(0)]);
+        assert_eq!(writer.insert(&jobs[1..10]).await.expect("nine").len(), 9);
+        // One there already, one new twice: only the new one, once.
+        assert_eq!(
+            writer
+                .insert(&[job(5), job(10), job(10)])
+                .await
+                .expect("repeated"),
+            [key(10)]
+        );
+        assert!(writer.insert(&[job(3)]).await.expect("again").is_empty());
         // More than one statement holds, in one transaction, over jobs already recorded.
-        store.insert_jobs(&jobs).await.expect("700");
+        let inserted = store.insert_jobs(&jobs).await.expect("700");
+        assert_eq!(inserted.len(), 700 - 11);
+        assert_eq!(inserted.first(), Some(&key(11)));
+        assert_eq!(inserted.last(), Some(&key(699)));
         let counts = store.job_counts().await.expect("counts");
         assert_eq!(counts, vec![("message".into(), "queued".into(), 700)]);
         store.close().await;

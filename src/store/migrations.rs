@@ -36,6 +36,7 @@ pub(super) const SQLITE: &[Migration] = migrations!("sqlite":
     (1, "init", "0001_init.sql"),
     (2, "helpdesk", "0002_helpdesk.sql"),
     (3, "operations", "0003_operations.sql"),
+    (4, "lighter inserts", "0004_lighter_inserts.sql"),
 );
 
 /// The PostgreSQL schema, oldest first.
@@ -43,6 +44,7 @@ pub(super) const POSTGRES: &[Migration] = migrations!("postgres":
     (1, "init", "0001_init.sql"),
     (2, "helpdesk", "0002_helpdesk.sql"),
     (3, "operations", "0003_operations.sql"),
+    (4, "lighter inserts", "0004_lighter_inserts.sql"),
 );
 
 /// The key of the advisory lock that PostgreSQL migrations hold ("webex-onboard migrate").
