@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::domain::Grantable;
+use crate::domain::{Grantable, StartSchedule, Templates};
 use crate::onboarding::policy::Requesters;
 use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
@@ -82,6 +82,10 @@ pub struct Config {
     pub limits: RequestLimits,
     /// `ONBOARD_REQUEST_TTL_DAYS`: when a request nobody decided expires.
     pub expiry: RequestExpiry,
+    /// `ONBOARD_TEMPLATES`: what a department's new hires get besides their account.
+    pub templates: Templates,
+    /// `ONBOARD_START_HOUR` and `ONBOARD_TIMEZONE`: when the steps of a later start run.
+    pub start: StartSchedule,
 }
 
 /// How the bot gets its admin token.
@@ -192,6 +196,12 @@ settings! {
     max_requests_per_hour: "ONBOARD_MAX_REQUESTS_PER_HOUR", "N", secret = false;
     /// A request nobody approved or rejected expires after this many days [default: 14].
     request_ttl_days: "ONBOARD_REQUEST_TTL_DAYS", "DAYS", secret = false;
+    /// A TOML file of onboarding templates [default: none].
+    templates: "ONBOARD_TEMPLATES", "PATH", secret = false;
+    /// The hour of a start date at which spaces, teams and the welcome follow [default: 8].
+    start_hour: "ONBOARD_START_HOUR", "HOUR", secret = false;
+    /// The IANA time zone of that hour [default: UTC].
+    timezone: "ONBOARD_TIMEZONE", "ZONE", secret = false;
     /// How long one Webex call may take [default: 10].
     timeout_secs: "WEBEX_TIMEOUT_SECS", "SECONDS", secret = false;
     /// text, or json for one JSON object per line [default: text].
@@ -325,6 +335,29 @@ impl Config {
             ttl: Duration::from_secs(ttl_days.saturating_mul(24 * 3600)),
             every: Duration::from_secs(60),
         };
+        let templates = settings.templates();
+        let templates = match templates.value.map(str::trim) {
+            None | Some("") => Templates::default(),
+            Some(path) => {
+                let invalid = |reason: String| ConfigError::Invalid {
+                    name: templates.name,
+                    reason,
+                };
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| invalid(format!("cannot read {path}: {e}")))?;
+                Templates::parse(&text).map_err(|e| invalid(format!("{path}: {e}")))?
+            }
+        };
+        let hour = settings.start_hour();
+        let zone = settings.timezone();
+        let start = StartSchedule::new(hour.parse_or(8_i8)?, zone.value.map_or("UTC", str::trim))
+            .map_err(|reason| {
+            if hour.value.is_some() && reason.starts_with("an hour") {
+                hour.invalid(reason)
+            } else {
+                zone.invalid(reason)
+            }
+        })?;
         let retention = Retention {
             jobs: days(settings.retention_days(), Some(30))?.unwrap_or(Duration::ZERO),
             audit: days(settings.audit_retention_days(), None)?,
@@ -360,6 +393,8 @@ impl Config {
             retention,
             limits,
             expiry,
+            templates,
+            start,
         })
     }
 }

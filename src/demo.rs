@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::cards;
+use crate::domain::Templates;
 use crate::sandbox::{Sandbox, SandboxOptions};
 use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
@@ -67,6 +68,15 @@ impl<W: Write> Conversation<'_, W> {
 
     /// Waits for the bot's next message and prints it.
     async fn answers(&mut self, to: &str) -> Result<Vec<SimMessage>, DemoError> {
+        self.answers_at_least(1, to).await
+    }
+
+    /// Waits until the bot has said `count` new things, and prints them.
+    async fn answers_at_least(
+        &mut self,
+        count: usize,
+        to: &str,
+    ) -> Result<Vec<SimMessage>, DemoError> {
         let bot = self.sim.bot().id;
         let deadline = tokio::time::Instant::now() + ANSWER_TIMEOUT;
         let new = loop {
@@ -76,7 +86,7 @@ impl<W: Write> Conversation<'_, W> {
                 .into_iter()
                 .filter(|m| m.person_id == bot && !self.seen.contains(&m.id))
                 .collect();
-            if !new.is_empty() {
+            if new.len() >= count {
                 break new;
             }
             if tokio::time::Instant::now() >= deadline {
@@ -163,7 +173,25 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
         .await
         .map_err(|e| DemoError::Start(e.to_string()))?;
     let manager = sim.add_person("mia.manager@example.com", "Mia Manager");
-    let sandbox = Sandbox::start(sim.clone(), SandboxOptions::default())
+    // The engineering template: a space, a team, a license and a welcome. The simulated Webex
+    // leaves that license out at the create, as Webex sometimes does, for the bot to repair.
+    let space = sim.group_room("Engineering", &[&manager]);
+    let team = sim.team("Platform", &[&manager]);
+    let meetings = sim.add_license("Webex Meetings", 100);
+    sim.leave_license_unassigned(&meetings);
+    let templates = Templates::parse(&format!(
+        "[[template]]\nname = \"Engineering\"\ndepartments = [\"Engineering\"]\n\
+         licenses = [\"Webex Meetings\"]\nrooms = [\"{}\"]\nteams = [\"{}\"]\n\
+         welcome = \"Welcome to the team, {{firstName}}! {{managerName}} will meet you on \
+         {{startDate}}.\"\n",
+        space.id, team.id
+    ))
+    .map_err(|e| DemoError::Start(e.to_string()))?;
+    let options = SandboxOptions {
+        templates,
+        ..SandboxOptions::default()
+    };
+    let sandbox = Sandbox::start(sim.clone(), options)
         .await
         .map_err(|e| DemoError::Start(e.to_string()))?;
     writeln!(out, "webex-onboard demo")?;
@@ -188,7 +216,30 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
         "email": "jane.doe@example.com", "firstName": "Jane", "lastName": "Doe",
         "department": "Engineering", "title": "Site Reliability Engineer"
     });
-    talk.submit(&card, new_hire.clone()).await?;
+    let fields = "the card";
+    writeln!(
+        talk.out,
+        "{} ▸ submits {fields}: Jane Doe, jane.doe@example.com, Engineering",
+        talk.manager.display_name
+    )?;
+    talk.sim
+        .submit(&talk.manager, &card.id, new_hire.clone())
+        .await;
+    writeln!(
+        talk.out,
+        "(the Engineering template applies: a license, a space, a team and a welcome, each \
+         a step of its own)"
+    )?;
+    // The reply, the repaired license, the space, the team and the welcome.
+    talk.answers_at_least(5, fields).await?;
+    for welcome in sim.direct_messages_with("jane.doe@example.com") {
+        writeln!(
+            talk.out,
+            "(Jane's 1:1 space) {} › {}",
+            sim.bot().display_name,
+            welcome.markdown.as_deref().unwrap_or("")
+        )?;
+    }
     writeln!(talk.out, "\n(the same card, submitted a second time)")?;
     talk.submit(&card, new_hire).await?;
     writeln!(talk.out)?;
@@ -205,6 +256,11 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
 
     let jane = sim.people_with_email("jane.doe@example.com").len();
     let john = sim.people_with_email("john.smith@example.com").len();
+    let jane_licensed = sim
+        .person_licenses("jane.doe@example.com")
+        .contains(&meetings);
+    let welcomes = sim.direct_messages_with("jane.doe@example.com").len();
+    let in_space = sim.room_members(&space.id).len();
     writeln!(
         talk.out,
         "\nResult: {jane} account for jane.doe@example.com and {john} for john.smith@example.com \
@@ -215,6 +271,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
     if (jane, john) != (1, 1) {
         return Err(DemoError::Unexpected(format!(
             "{jane} and {john} accounts were created instead of one each"
+        )));
+    }
+    if !jane_licensed || welcomes != 1 {
+        return Err(DemoError::Unexpected(format!(
+            "Jane has the license: {jane_licensed}; welcomes sent: {welcomes}; {in_space} in \
+             the space"
         )));
     }
     Ok(())

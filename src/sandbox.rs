@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{AdminCredentials, Config, DEFAULT_LOG_FILTER, LogFormat};
-use crate::domain::Grantable;
+use crate::domain::{Grantable, StartSchedule, Templates};
 use crate::onboarding::policy::Requesters;
 use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
@@ -74,6 +74,13 @@ pub struct SandboxOptions {
     /// When requests nobody decided expire (`ONBOARD_REQUEST_TTL_DAYS`), and how often that is
     /// looked at; tests shorten both.
     pub expiry: RequestExpiry,
+    /// `ONBOARD_TEMPLATES`, read already.
+    pub templates: Templates,
+    /// `ONBOARD_START_HOUR` and `ONBOARD_TIMEZONE`.
+    pub start: StartSchedule,
+    /// How far the bot's clock runs ahead of the machine's: a restart with a skew plays a later
+    /// day, such as a new hire's first morning.
+    pub clock_skew: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -111,6 +118,9 @@ impl Default for SandboxOptions {
                 ttl: Duration::from_secs(14 * 24 * 3600),
                 every: Duration::from_secs(60),
             },
+            templates: Templates::default(),
+            start: StartSchedule::default(),
+            clock_skew: Duration::ZERO,
         }
     }
 }
@@ -198,6 +208,7 @@ impl Sandbox {
         )?;
         let app = Application::build_on(config, Listeners { web, metrics }).await?;
         let store = app.store();
+        store.skew_clock(i64::try_from(options.clock_skew.as_millis()).unwrap_or(i64::MAX));
         let stop = CancellationToken::new();
         let stopped = stop.clone();
         let running = tokio::spawn(app.run_until_stopped(async move { stopped.cancelled().await }));
@@ -296,5 +307,7 @@ fn config(
         retention: options.retention.clone(),
         limits: options.limits,
         expiry: options.expiry.clone(),
+        templates: options.templates.clone(),
+        start: options.start.clone(),
     })
 }

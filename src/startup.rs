@@ -13,11 +13,12 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{OAuthClient, OAuthToken, StaticAdminToken};
 use crate::config::{AdminCredentials, Config};
+use crate::domain::Templates;
 use crate::http::server::Limits;
 use crate::http::{self, Edge};
 use crate::metrics::Metrics;
 use crate::onboarding::choices::ChoiceCache;
-use crate::onboarding::{BotIdentity, Onboarding, Rules};
+use crate::onboarding::{BotIdentity, Onboarding, Places, Rules};
 use crate::ops::alerts::Alerts;
 use crate::ops::watch::Watch;
 use crate::ops::webhooks::WebhookKeeper;
@@ -46,6 +47,9 @@ pub enum StartupError {
     Client(WebexError),
     #[error("{0}")]
     Config(String),
+    /// A template names a space or team the bot cannot add people to.
+    #[error("ONBOARD_TEMPLATES: {0}")]
+    Template(String),
 }
 
 /// The two ports a bot listens on.
@@ -152,6 +156,7 @@ impl Application {
             .await
             .map_err(StartupError::Identity)?;
         tracing::info!(bot = %me.id, "bot identity known");
+        let places = places_of(&bot, &config.templates).await?;
         if let Some(public_url) = &config.public_url {
             let keeper = WebhookKeeper::new(
                 bot.clone(),
@@ -174,7 +179,8 @@ impl Application {
             admin.clone(),
             config.grantable.clone(),
             config.choices_refresh,
-        );
+        )
+        .with_templates(&config.templates);
         let onboarding = Arc::new(Onboarding::new(
             store.clone(),
             bot,
@@ -187,6 +193,9 @@ impl Application {
                 requesters: config.requesters.clone(),
                 approvers_room: config.approvers_room.clone(),
                 limits: config.limits,
+                templates: config.templates.clone(),
+                start: config.start.clone(),
+                places,
             },
             choices,
             metrics.clone(),
@@ -303,4 +312,37 @@ pub async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutdown requested");
+}
+
+/// The names of the spaces and teams the templates add people to, each checked to be one the
+/// bot is in: Webex adds people only to those.
+async fn places_of(bot: &BotApi, templates: &Templates) -> Result<Places, StartupError> {
+    let mut places = Places::new();
+    let tracking = "webex-onboard_start";
+    for template in templates.all() {
+        let refused = |key: &str, what: &str, id: &str, error: &WebexError| {
+            StartupError::Template(format!(
+                "template {:?}, key {key:?}: the bot cannot see the {what} {id} ({}); add the \
+                 bot to it, or take it out of the template",
+                template.name, error
+            ))
+        };
+        for room in &template.rooms {
+            let found = bot
+                .room(room, tracking)
+                .await
+                .map_err(|e| refused("rooms", "space", room.as_str(), &e))?;
+            let title = found.title.unwrap_or_else(|| room.to_string());
+            places.insert(room.to_string(), title);
+        }
+        for team in &template.teams {
+            let found = bot
+                .team(team, tracking)
+                .await
+                .map_err(|e| refused("teams", "team", team.as_str(), &e))?;
+            let name = found.name.unwrap_or_else(|| team.to_string());
+            places.insert(team.to_string(), name);
+        }
+    }
+    Ok(places)
 }

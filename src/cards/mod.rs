@@ -60,6 +60,7 @@ pub fn onboarding_card(
         (input::LICENSES, &choices.licenses),
         (input::LOCATION_ID, &choices.locations),
         (input::ROLES, &choices.roles),
+        (input::TEMPLATE, &choices.templates),
     ];
     for (id, offered) in lists {
         if offered.is_empty() {
@@ -74,6 +75,11 @@ pub fn onboarding_card(
     }
     if choices.licenses.is_empty() && choices.locations.is_empty() && choices.roles.is_empty() {
         remove(&mut card, "licensesHeading");
+    }
+    // A start date holds back what templates add; without templates it would hold nothing.
+    if choices.templates.is_empty() {
+        remove(&mut card, input::START_DATE);
+        remove(&mut card, &format!("{}.error", input::START_DATE));
     }
     let calling = choices.licenses.iter().any(is_calling_license) && !choices.locations.is_empty();
     if !calling {
@@ -273,8 +279,10 @@ mod tests {
             locations: vec![choice("LOC-1", "Berlin HQ")],
             roles: vec![choice("R-1", "User Administrator")],
             all_licenses: Vec::new(),
+            templates: vec![choice("Engineering", "Engineering")],
         };
-        let values = serde_json::json!({"email": "jane.doe@", "firstName": "Jane"});
+        let values = serde_json::json!({"email": "jane.doe@", "firstName": "Jane",
+            "startDate": "2027-01-04"});
         let errors = [FieldError::new(
             "email",
             "\"jane.doe@\" is not a valid email address",

@@ -62,6 +62,8 @@ pub struct OrgChoices {
     pub roles: Vec<Choice>,
     /// Every license of the organization, to name a person's licenses in `status`.
     pub all_licenses: Vec<Choice>,
+    /// The onboarding templates, by name.
+    pub templates: Vec<Choice>,
 }
 
 impl OrgChoices {

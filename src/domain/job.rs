@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::person::FieldError;
-use crate::webex::{ActionId, MessageId, PersonId, RoomId};
+use crate::webex::{ActionId, MessageId, PersonId, RoomId, TeamId};
 
 /// The kinds of job, as the `kind` column names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,10 +18,18 @@ pub enum JobKind {
     Reply,
     /// A request nobody decided in time: it expires, and the requester is told.
     Expiry,
+    /// One step of an onboarding after the account: a license, a space, a team, the welcome.
+    Step,
 }
 
 impl JobKind {
-    const ALL: [Self; 4] = [Self::Message, Self::Submission, Self::Reply, Self::Expiry];
+    const ALL: [Self; 5] = [
+        Self::Message,
+        Self::Submission,
+        Self::Reply,
+        Self::Expiry,
+        Self::Step,
+    ];
 
     /// The name stored in the `kind` column.
     pub fn as_str(self) -> &'static str {
@@ -30,6 +38,7 @@ impl JobKind {
             Self::Submission => "submission",
             Self::Reply => "reply",
             Self::Expiry => "expiry",
+            Self::Step => "step",
         }
     }
 
@@ -131,6 +140,66 @@ pub struct Expiry {
     pub days: u32,
 }
 
+/// One step of an onboarding after the account exists. Each is a job of its own, keyed on the
+/// request and what it does, so that a crash or a redelivery never makes it twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// The request it belongs to.
+    pub request_id: i64,
+    /// The new hire.
+    pub person_id: PersonId,
+    /// Their email, for the lines the requester reads.
+    pub email: String,
+    /// Where the requester reads those lines: the request's space, under its card.
+    pub room_id: RoomId,
+    pub thread: MessageId,
+    /// What it does.
+    pub what: StepWhat,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum StepWhat {
+    /// Read the person back and assign the licenses Create a Person left out.
+    #[serde(rename_all = "camelCase")]
+    Licenses {
+        /// The license ids the request asked for.
+        ids: Vec<String>,
+        /// The calling user's location, number and extension, for a calling license.
+        location_id: Option<String>,
+        phone_number: Option<String>,
+        extension: Option<String>,
+    },
+    /// Add the person to a space.
+    #[serde(rename_all = "camelCase")]
+    Room { room_id: RoomId, title: String },
+    /// Add the person to a team.
+    #[serde(rename_all = "camelCase")]
+    Team { team_id: TeamId, name: String },
+    /// Send the welcome, once, in a 1:1 space.
+    Welcome { markdown: String },
+}
+
+impl Step {
+    /// What makes a second job of the same step a duplicate: the request and what it does.
+    pub fn dedupe_key(&self) -> String {
+        let what = match &self.what {
+            StepWhat::Licenses { .. } => "licenses".to_owned(),
+            StepWhat::Room { room_id, .. } => format!("room/{room_id}"),
+            StepWhat::Team { team_id, .. } => format!("team/{team_id}"),
+            StepWhat::Welcome { .. } => "welcome".to_owned(),
+        };
+        format!("{}{what}", Self::key_prefix(self.request_id))
+    }
+
+    /// The start of the keys of a request's steps.
+    pub fn key_prefix(request_id: i64) -> String {
+        format!("step/{request_id}/")
+    }
+}
+
 /// A job's work, whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobPayload {
@@ -142,6 +211,8 @@ pub enum JobPayload {
     Reply(Reply),
     /// Expire a request nobody decided.
     Expire(Expiry),
+    /// Carry out one step after the account.
+    Step(Step),
 }
 
 impl JobPayload {
@@ -152,6 +223,7 @@ impl JobPayload {
             Self::Submission(_) => JobKind::Submission,
             Self::Reply(_) => JobKind::Reply,
             Self::Expire(_) => JobKind::Expiry,
+            Self::Step(_) => JobKind::Step,
         }
     }
 
@@ -162,6 +234,7 @@ impl JobPayload {
             Self::Submission(event) => serde_json::to_string(event),
             Self::Reply(reply) => serde_json::to_string(reply),
             Self::Expire(expiry) => serde_json::to_string(expiry),
+            Self::Step(step) => serde_json::to_string(step),
         };
         // These types hold strings, ids and JSON values only, which always serialize.
         json.unwrap_or_else(|e| unreachable!("a job payload serializes: {e}"))
@@ -177,6 +250,7 @@ impl JobPayload {
             }
             Some(JobKind::Reply) => Self::Reply(serde_json::from_str(payload).map_err(read)?),
             Some(JobKind::Expiry) => Self::Expire(serde_json::from_str(payload).map_err(read)?),
+            Some(JobKind::Step) => Self::Step(serde_json::from_str(payload).map_err(read)?),
             None => return Err(format!("no job has the kind {kind:?}")),
         })
     }
@@ -219,6 +293,30 @@ mod tests {
             JobPayload::Expire(Expiry {
                 request_id: 7,
                 days: 14,
+            }),
+            JobPayload::Step(Step {
+                request_id: 7,
+                person_id: id("P3"),
+                email: "jane@example.com".into(),
+                room_id: id("R1"),
+                thread: id("M1"),
+                what: StepWhat::Room {
+                    room_id: id("R2"),
+                    title: "Team".into(),
+                },
+            }),
+            JobPayload::Step(Step {
+                request_id: 7,
+                person_id: id("P3"),
+                email: "jane@example.com".into(),
+                room_id: id("R1"),
+                thread: id("M1"),
+                what: StepWhat::Licenses {
+                    ids: vec!["L1".into()],
+                    location_id: None,
+                    phone_number: None,
+                    extension: Some("4021".into()),
+                },
             }),
         ];
         for payload in payloads {

@@ -7,11 +7,17 @@ mod email;
 mod job;
 mod person;
 mod request;
+mod start;
+mod template;
 pub mod text;
 
 pub use card::CardKind;
 pub use choices::{Choice, Grantable, OrgChoices, is_calling_license};
 pub use email::Email;
-pub use job::{ActionEvent, CardToSend, Expiry, JobKind, JobPayload, MessageEvent, Reply};
+pub use job::{
+    ActionEvent, CardToSend, Expiry, JobKind, JobPayload, MessageEvent, Reply, Step, StepWhat,
+};
 pub use person::{FieldError, PersonDraft, PhoneNumber, input};
 pub use request::{Decision, RequestState};
+pub use start::{StartDateError, StartSchedule};
+pub use template::{Template, TemplateError, Templates, WelcomeValues, fill_welcome};

@@ -35,6 +35,10 @@ pub mod input {
     pub const PHONE_NUMBERS: &str = "phoneNumbers";
     /// An extension.
     pub const EXTENSION: &str = "extension";
+    /// The onboarding template, by name: not sent to Webex.
+    pub const TEMPLATE: &str = "template";
+    /// The first working day (`YYYY-MM-DD`): not sent to Webex.
+    pub const START_DATE: &str = "startDate";
     /// Not an input: a problem across inputs, such as no name at all.
     pub const FORM: &str = "form";
 }
@@ -101,6 +105,17 @@ pub struct PersonDraft {
     pub phone_numbers: Vec<PhoneNumber>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    /// The manager's name for the welcome: the manager's, else the requester's; not sent to
+    /// Webex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_name: Option<String>,
+    /// The onboarding template that applies, by name; not sent to Webex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// The first working day, `YYYY-MM-DD`, when it is after the request's day; not sent to
+    /// Webex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
 }
 
 /// Whether `s` is an E.164 number: `+`, a non-zero digit, at most 15 digits in all.
@@ -286,6 +301,9 @@ impl PersonDraft {
                     .into_iter()
                     .collect(),
                 extension,
+                manager_name: None,
+                template: None,
+                start_date: None,
             }),
             _ => Err(errors),
         }
@@ -312,6 +330,9 @@ impl PersonDraft {
         let mut body = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Some(fields) = body.as_object_mut() {
             fields.remove(input::MANAGER_EMAIL);
+            fields.remove("managerName");
+            fields.remove(input::TEMPLATE);
+            fields.remove(input::START_DATE);
         }
         body
     }
@@ -356,6 +377,7 @@ mod tests {
             locations: vec![choice("LOC-1", "Berlin HQ")],
             roles: vec![choice("R-1", "User Administrator")],
             all_licenses: Vec::new(),
+            templates: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use crate::domain::{Choice, Grantable, OrgChoices};
+use crate::domain::{Choice, Grantable, OrgChoices, Templates};
 use crate::webex::{AdminApi, License, Location, Meaning, Role, WebexError};
 
 /// The organization's licenses, locations and roles all read as choices.
@@ -44,6 +44,8 @@ fn offered<T: Into<Choice>>(
 pub struct ChoiceCache {
     admin: AdminApi,
     grantable: Grantable,
+    /// The templates' names, offered as they are.
+    templates: Vec<Choice>,
     refresh: Duration,
     cached: Mutex<Option<(Instant, Arc<OrgChoices>)>>,
 }
@@ -54,9 +56,24 @@ impl ChoiceCache {
         Self {
             admin,
             grantable,
+            templates: Vec::new(),
             refresh,
             cached: Mutex::new(None),
         }
+    }
+
+    /// Offers these templates too.
+    #[must_use]
+    pub fn with_templates(mut self, templates: &Templates) -> Self {
+        self.templates = templates
+            .all()
+            .iter()
+            .map(|t| Choice {
+                id: t.name.clone(),
+                name: t.name.clone(),
+            })
+            .collect();
+        self
     }
 
     /// The current choices, fetched again when older than the refresh interval.
@@ -105,6 +122,7 @@ impl ChoiceCache {
             locations,
             roles,
             all_licenses,
+            templates: self.templates.clone(),
         })
     }
 }

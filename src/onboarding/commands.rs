@@ -139,7 +139,13 @@ impl Onboarding {
             Command::Status(email) => privately(&self.status(&email, &tracking).await?),
             Command::Pending if self.approvers.contains(&sender_id, &tracking).await? => {
                 let waiting = self.store.awaiting_approval().await?;
-                privately(&replies::pending(&waiting, self.store.now()))
+                let mut text = replies::pending(&waiting, self.store.now());
+                let scheduled = self.store.scheduled_steps().await?;
+                if !scheduled.is_empty() {
+                    text.push_str("\n\n");
+                    text.push_str(&replies::scheduled_steps(&scheduled, &self.rules.start));
+                }
+                privately(&text)
             }
             Command::Pending => vec![Reply::text(room_id, None, replies::PENDING_FOR_APPROVERS)],
             Command::Help => vec![Reply::text(room_id, None, replies::HELP)],
@@ -179,7 +185,15 @@ impl Onboarding {
             return Ok(replies::status_unknown(email.as_str()));
         };
         let choices = self.choices.get(tracking).await?;
-        Ok(replies::status(email.as_str(), &person, &choices))
+        let mut text = replies::status(email.as_str(), &person, &choices);
+        if let Some(request) = self.store.latest_request_for(email.as_str()).await? {
+            let steps = self.store.steps_of(request).await?;
+            if !steps.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(&replies::steps_status(&steps, &self.rules.start));
+            }
+        }
+        Ok(text)
     }
 
     /// A message that could not be read: its sender is told why, directly (the message's

@@ -152,6 +152,12 @@ impl Onboarding {
                 text.push_str(&calling);
             }
         }
+        if matches!(request.state, RequestState::Created | RequestState::Exists)
+            && let Some(at) = self.later_steps_at(&request)
+        {
+            text.push_str("\n\n");
+            text.push_str(&replies::steps_scheduled(&self.rules.start.describe(at)));
+        }
         let mut replies = vec![Reply::text(
             request.room_id.clone(),
             Some(request.card_message_id.clone()),
@@ -164,6 +170,9 @@ impl Onboarding {
             self.metrics.onboarding(outcome_of(&request));
         }
         let mut done = replying(job, replies);
+        if matches!(request.state, RequestState::Created | RequestState::Exists) {
+            done.followups.extend(self.steps_of(&request));
+        }
         done.audit = audit_of(&request).into_iter().collect();
         done.request = Some(request);
         Ok(done)

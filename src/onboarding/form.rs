@@ -5,10 +5,14 @@
 use serde_json::{Map, Value};
 
 use super::{Onboarding, reply::replying};
-use crate::domain::{CardKind, CardToSend, FieldError, PersonDraft, Reply, input};
+use crate::domain::text::clean;
+use crate::domain::{
+    CardKind, CardToSend, Choice, FieldError, OrgChoices, PersonDraft, Reply, Template, input,
+    is_calling_license,
+};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Job, NewRequest, Opened};
-use crate::webex::AttachmentAction;
+use crate::webex::{AttachmentAction, Meaning};
 use crate::worker::JobError;
 
 impl Onboarding {
@@ -37,8 +41,24 @@ impl Onboarding {
             return Ok(answer(&replies::already_used(&request)));
         }
         let choices = self.choices.get(tracking).await?;
-        let draft = match PersonDraft::from_inputs(&inputs, &choices) {
+        let mut inputs = inputs;
+        let template = match self.template_of(&mut inputs, &choices) {
+            Ok(template) => template,
+            Err(errors) => return Ok(form_again(job, action, inputs, errors)),
+        };
+        let draft = PersonDraft::from_inputs(&inputs, &choices)
+            .and_then(|draft| self.plan(draft, &inputs, template, &choices));
+        let draft = draft.map(|mut draft| {
+            // Until a manager is named, the requester welcomes the new hire.
+            draft.manager_name = submitter.display_name.as_deref().map(clean);
+            draft
+        });
+        let draft = match draft {
             Ok(draft) => self.resolve_manager(draft, tracking).await?,
+            Err(errors) => Err(errors),
+        };
+        let draft = match draft {
+            Ok(draft) => self.units_left(draft, tracking).await?,
             Err(errors) => Err(errors),
         };
         let draft = match draft {
@@ -61,6 +81,128 @@ impl Onboarding {
         }
     }
 
+    /// The template of a form: the one it chose, or the one of its department. Its location
+    /// fills an empty location input, so that the form's rules see it.
+    fn template_of(
+        &self,
+        inputs: &mut Map<String, Value>,
+        choices: &OrgChoices,
+    ) -> Result<Option<Template>, Vec<FieldError>> {
+        let text = |inputs: &Map<String, Value>, id: &str| {
+            inputs
+                .get(id)
+                .and_then(Value::as_str)
+                .map(clean)
+                .filter(|v| !v.is_empty())
+        };
+        let chosen = text(inputs, input::TEMPLATE);
+        let department = text(inputs, input::DEPARTMENT);
+        let templates = &self.rules.templates;
+        let Some(template) = templates.for_request(chosen.as_deref(), department.as_deref()) else {
+            return match chosen {
+                Some(_) => Err(vec![FieldError::new(
+                    input::TEMPLATE,
+                    replies::NO_SUCH_TEMPLATE,
+                )]),
+                None => Ok(None),
+            };
+        };
+        if let Some(location) = &template.location
+            && text(inputs, input::LOCATION_ID).is_none()
+        {
+            let Some(found) = find_choice(&choices.locations, location) else {
+                return Err(vec![FieldError::new(
+                    input::LOCATION_ID,
+                    replies::template_location_unknown(&template.name, location),
+                )]);
+            };
+            inputs.insert(input::LOCATION_ID.to_owned(), Value::from(found.id.clone()));
+        }
+        Ok(Some(template.clone()))
+    }
+
+    /// The template's licenses added to the card's, and the start date read.
+    fn plan(
+        &self,
+        mut draft: PersonDraft,
+        inputs: &Map<String, Value>,
+        template: Option<Template>,
+        choices: &OrgChoices,
+    ) -> Result<PersonDraft, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(template) = &template {
+            for license in &template.licenses {
+                match find_choice(&choices.all_licenses, license) {
+                    Some(found) if !draft.licenses.contains(&found.id) => {
+                        draft.licenses.push(found.id.clone());
+                    }
+                    Some(_) => {}
+                    None => errors.push(FieldError::new(
+                        input::LICENSES,
+                        replies::template_license_unknown(&template.name, license),
+                    )),
+                }
+            }
+            let calling = choices
+                .all_licenses
+                .iter()
+                .any(|l| draft.licenses.contains(&l.id) && is_calling_license(l));
+            if calling && !draft.is_calling() {
+                errors.push(FieldError::new(
+                    input::PHONE_NUMBERS,
+                    replies::template_needs_number(&template.name),
+                ));
+            }
+            draft.template = Some(template.name.clone());
+        }
+        let start = inputs
+            .get(input::START_DATE)
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        match self.rules.start.parse(start, self.store.now()) {
+            Ok(date) => draft.start_date = date.map(|d| d.to_string()),
+            Err(error) => errors.push(FieldError::new(input::START_DATE, error.to_string())),
+        }
+        if errors.is_empty() {
+            Ok(draft)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Each license asked for has a unit left, as `GET /licenses` counts them now.
+    async fn units_left(
+        &self,
+        draft: PersonDraft,
+        tracking: &str,
+    ) -> Result<Result<PersonDraft, Vec<FieldError>>, JobError> {
+        if draft.licenses.is_empty() {
+            return Ok(Ok(draft));
+        }
+        let licenses = match self.admin.licenses(tracking).await {
+            Ok(licenses) => licenses,
+            // Without the right to read them, Webex says so at the create.
+            Err(error) if error.meaning() == Meaning::Refused => return Ok(Ok(draft)),
+            Err(error) => return Err(error.into()),
+        };
+        let errors: Vec<FieldError> = licenses
+            .iter()
+            .filter(|l| draft.licenses.contains(&l.id))
+            .filter_map(|l| match (l.total_units, l.consumed_units) {
+                (Some(total), Some(used)) if used >= total => Some(FieldError::new(
+                    input::LICENSES,
+                    replies::no_units_left(&l.name, used, total),
+                )),
+                _ => None,
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(Ok(draft))
+        } else {
+            Ok(Err(errors))
+        }
+    }
+
     /// `managerEmail` becomes `managerId`, or a problem shown next to it.
     async fn resolve_manager(
         &self,
@@ -73,6 +215,9 @@ impl Onboarding {
         match self.admin.find_person(manager.as_str(), tracking).await? {
             Some(person) => {
                 draft.manager_id = Some(person.id);
+                if person.display_name.is_some() {
+                    draft.manager_name = person.display_name.map(|n| clean(&n));
+                }
                 Ok(Ok(draft))
             }
             None => Ok(Err(vec![FieldError::new(
@@ -111,4 +256,13 @@ fn form_again(
     let mut done = replying(job, vec![reply]);
     done.retire_card = Some(retired);
     done
+}
+
+/// The choice whose id is `wanted`, or else whose name is (case-insensitively).
+fn find_choice<'a>(choices: &'a [Choice], wanted: &str) -> Option<&'a Choice> {
+    let wanted = wanted.trim();
+    choices
+        .iter()
+        .find(|c| c.id == wanted)
+        .or_else(|| choices.iter().find(|c| c.name.eq_ignore_ascii_case(wanted)))
 }

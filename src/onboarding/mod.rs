@@ -7,6 +7,7 @@
 //! - `approval`: send a request to the approvers, and their decision.
 //! - `create`: the Create a Person state machine, and the request's final answer.
 //! - `reply`: posting what the bot says, cards included.
+//! - `steps`: what follows the account: licenses read back, spaces, teams, the welcome.
 //!
 //! Around them: [`policy`] who may ask, [`choices`] what may be granted; every text the bot
 //! says is in [`crate::replies`]. A handler never writes a final state itself: it returns a
@@ -20,9 +21,10 @@ mod create;
 mod form;
 pub mod policy;
 mod reply;
+mod steps;
 mod submission;
 
-use crate::domain::JobPayload;
+use crate::domain::{JobPayload, StartSchedule, Templates};
 use crate::metrics::Metrics;
 use crate::store::{Completion, Job, RequestLimits, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
@@ -50,7 +52,16 @@ pub struct Rules {
     /// `ONBOARD_MAX_OPEN_REQUESTS` and `ONBOARD_MAX_REQUESTS_PER_HOUR`: how many requests one
     /// requester may have open at once, and make in an hour.
     pub limits: RequestLimits,
+    /// `ONBOARD_TEMPLATES`: what a department's new hires get besides their account.
+    pub templates: Templates,
+    /// `ONBOARD_START_HOUR` and `ONBOARD_TIMEZONE`: when the steps of a later start run.
+    pub start: StartSchedule,
+    /// The titles of the templates' spaces and the names of their teams, by id, read at start.
+    pub places: Places,
 }
+
+/// Names of spaces and teams by id.
+pub type Places = std::collections::HashMap<String, String>;
 
 /// The onboarding use cases, shared by all workers.
 pub struct Onboarding {
@@ -101,6 +112,7 @@ impl JobHandler for Onboarding {
             JobPayload::Submission(event) => self.handle_submission(job, event).await,
             JobPayload::Reply(reply) => self.send_reply(job, reply).await,
             JobPayload::Expire(expiry) => self.expire(job, expiry).await,
+            JobPayload::Step(step) => self.run_step(job, step).await,
         }
     }
 
@@ -111,6 +123,7 @@ impl JobHandler for Onboarding {
             JobPayload::Reply(reply) => self.give_up_reply(job, reply, reason).await,
             // Nobody waits on it: the next sweep makes it again.
             JobPayload::Expire(_) => Ok(Completion::default()),
+            JobPayload::Step(step) => Ok(self.give_up_step(job, step, reason)),
         }
     }
 }

@@ -35,6 +35,7 @@ impl Store {
                     .bind(&post.dedupe_key)
                     .bind(&post.payload)
                     .bind(now)
+                    .bind(post.run_after.unwrap_or(now))
                     .execute(&mut *tx)
                     .await?;
             }

@@ -11,7 +11,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::{BeginWrite, NewJob, Pool, Store, StoreError};
 
 pub(super) const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
-     VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
+     VALUES ($1, $2, $3, 'queued', 0, $5, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
 
 /// The row counts of the multi-row job INSERTs: a fixed few, so that each connection prepares
 /// each one once and keeps it (a statement per batch size would churn the statement cache).

@@ -19,6 +19,8 @@ pub struct NewJob {
     /// `resource/event/data.id` for deliveries, so redeliveries collapse into one job.
     pub(super) dedupe_key: String,
     pub(super) payload: String,
+    /// When it may run (milliseconds since the epoch); none: at once.
+    pub(super) run_after: Option<i64>,
 }
 
 impl NewJob {
@@ -28,7 +30,16 @@ impl NewJob {
             kind: payload.kind(),
             dedupe_key,
             payload: payload.encode(),
+            run_after: None,
         }
+    }
+
+    /// The same job, not to run before `at` (milliseconds since the epoch). Only the jobs a
+    /// completion follows up with are scheduled; batches of deliveries run at once.
+    #[must_use]
+    pub fn at(mut self, at: i64) -> Self {
+        self.run_after = Some(at);
+        self
     }
 
     /// The key that makes a second job of the same event a duplicate.
@@ -232,6 +243,7 @@ impl Store {
                     .bind(&followup.dedupe_key)
                     .bind(&followup.payload)
                     .bind(now)
+                    .bind(followup.run_after.unwrap_or(now))
                     .execute(&mut *tx)
                     .await?;
             }

@@ -15,6 +15,7 @@ mod migrations;
 mod recorder;
 mod requests;
 mod retention;
+mod steps;
 mod tokens;
 mod write_lock;
 
@@ -36,6 +37,7 @@ pub use liveness::{BEAT, Life, process_id};
 pub use migrations::SchemaState;
 pub use recorder::{Recorded, Recorder};
 pub use requests::{Decided, Limit, NewDecision, NewRequest, Opened, RequestLimits, RequestRecord};
+pub use steps::StepState;
 pub use tokens::{OAuthRow, Refreshed};
 use write_lock::BeginWrite;
 
@@ -109,6 +111,8 @@ pub struct Store {
     /// the store writes is the database's, so that replicas agree on when a lease runs out.
     /// Always 0 on SQLite, which is on this machine.
     clock_offset: Arc<AtomicI64>,
+    /// How far the sandbox moved this store's clock on, to play a later day (0 when serving).
+    skew: Arc<AtomicI64>,
     /// The SQLite file, beside which each process keeps its lock of life.
     sqlite_path: Option<PathBuf>,
 }
@@ -181,6 +185,7 @@ impl Store {
         let store = Self {
             pool,
             clock_offset: Arc::new(AtomicI64::new(0)),
+            skew: Arc::new(AtomicI64::new(0)),
             sqlite_path,
         };
         store.read_clock().await?;
@@ -190,7 +195,15 @@ impl Store {
     /// Milliseconds since the Unix epoch by the database's clock: the one clock every stored
     /// time uses.
     pub fn now(&self) -> i64 {
-        now_ms().saturating_add(self.clock_offset.load(Ordering::Relaxed))
+        now_ms()
+            .saturating_add(self.clock_offset.load(Ordering::Relaxed))
+            .saturating_add(self.skew.load(Ordering::Relaxed))
+    }
+
+    /// Moves this store's clock `ms` on: the sandbox plays a later day with it.
+    #[cfg(feature = "demo")]
+    pub(crate) fn skew_clock(&self, ms: i64) {
+        self.skew.store(ms, Ordering::Relaxed);
     }
 
     /// Learns how far the database's clock is from this machine's (PostgreSQL only), halfway

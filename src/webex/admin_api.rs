@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::WebexError;
 use super::auth::TokenSource;
 use super::client::{Client, Op};
+use super::ids::PersonId;
 use super::types::{Items, License, Location, Person, Role};
 use crate::metrics::Metrics;
 
@@ -65,6 +66,45 @@ impl AdminApi {
                 tracking_id,
             )
             .await
+    }
+
+    /// `GET /people/{id}`, with `callingData=true` for a calling user: their licenses as
+    /// Webex holds them now.
+    pub async fn person(
+        &self,
+        id: &PersonId,
+        calling: bool,
+        tracking_id: &str,
+    ) -> Result<Person, WebexError> {
+        let path = format!("/people/{id}");
+        let query: &[(&str, &str)] = if calling {
+            &[("callingData", "true")]
+        } else {
+            &[]
+        };
+        self.0
+            .get(Op("GET /people/{personId}"), &path, query, tracking_id)
+            .await
+    }
+
+    /// `PATCH /licenses/users`: adds licenses to an existing person. Adding one they have is
+    /// no change, so it may be repeated.
+    pub async fn assign_licenses<B: Serialize + Sync>(
+        &self,
+        body: &B,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
+        let _: serde_json::Value = self
+            .0
+            .send(
+                Op("PATCH /licenses/users"),
+                "/licenses/users",
+                &[],
+                body,
+                tracking_id,
+            )
+            .await?;
+        Ok(())
     }
 
     /// `GET /licenses`: what could be granted (the operation has no `max`).

@@ -6,10 +6,10 @@ use std::time::Duration;
 use super::WebexError;
 use super::auth::TokenSource;
 use super::client::{Client, Op};
-use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
+use super::ids::{ActionId, MessageId, PersonId, RoomId, TeamId, WebhookId};
 use super::types::{
-    AttachmentAction, Items, Membership, Message, NewMessage, NewWebhook, Person, Webhook,
-    WebhookUpdate,
+    AttachmentAction, Items, Membership, Message, NewMessage, NewWebhook, Person, Room, Team,
+    Webhook, WebhookUpdate,
 };
 use crate::metrics::Metrics;
 
@@ -105,6 +105,84 @@ impl BotApi {
             .items
             .iter()
             .any(|m| m.person_id == *person_id && m.room_id == *room_id))
+    }
+
+    /// `GET /rooms/{id}`: a space the bot is in (404 otherwise).
+    pub async fn room(&self, id: &RoomId, tracking_id: &str) -> Result<Room, WebexError> {
+        let path = format!("/rooms/{id}");
+        self.0
+            .get(Op("GET /rooms/{roomId}"), &path, &[], tracking_id)
+            .await
+    }
+
+    /// `GET /teams/{id}`: a team the bot is in (404 otherwise).
+    pub async fn team(&self, id: &TeamId, tracking_id: &str) -> Result<Team, WebexError> {
+        let path = format!("/teams/{id}");
+        self.0
+            .get(Op("GET /teams/{teamId}"), &path, &[], tracking_id)
+            .await
+    }
+
+    /// `POST /memberships`: adds a person to a space the bot is in. Webex answers 409 when
+    /// they are in it already.
+    pub async fn add_to_room(
+        &self,
+        room_id: &RoomId,
+        person_id: &PersonId,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
+        let body = serde_json::json!({"roomId": room_id, "personId": person_id});
+        let _: serde_json::Value = self
+            .0
+            .send(
+                Op("POST /memberships"),
+                "/memberships",
+                &[],
+                &body,
+                tracking_id,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `POST /team/memberships`: adds a person to a team the bot is in; 409 when they are in
+    /// it already.
+    pub async fn add_to_team(
+        &self,
+        team_id: &TeamId,
+        person_id: &PersonId,
+        tracking_id: &str,
+    ) -> Result<(), WebexError> {
+        let body = serde_json::json!({"teamId": team_id, "personId": person_id});
+        let _: serde_json::Value = self
+            .0
+            .send(
+                Op("POST /team/memberships"),
+                "/team/memberships",
+                &[],
+                &body,
+                tracking_id,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `GET /messages/direct?personId=`: the bot's 1:1 space with a person, newest first.
+    pub async fn direct_messages(
+        &self,
+        person_id: &PersonId,
+        tracking_id: &str,
+    ) -> Result<Vec<Message>, WebexError> {
+        let found: Items<Message> = self
+            .0
+            .get(
+                Op("GET /messages/direct"),
+                "/messages/direct",
+                &[("personId", person_id.as_str())],
+                tracking_id,
+            )
+            .await?;
+        Ok(found.items)
     }
 
     /// The people in a room (`GET /memberships?roomId=`, every page).

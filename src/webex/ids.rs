@@ -105,6 +105,12 @@ webex_id!(
     "attachment action"
 );
 webex_id!(
+    /// A team's id (`teamId`).
+    TeamId,
+    "team"
+);
+
+webex_id!(
     /// A webhook registration's id.
     WebhookId,
     "webhook"

@@ -19,8 +19,8 @@ pub use auth::{Bearer, BoxFuture, StaticToken, TokenSource};
 pub use bot_api::BotApi;
 pub use client::{CALL_TIMEOUT, http_client};
 pub use error::{Meaning, WebexError};
-pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, WebexId, WebhookId};
+pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, TeamId, WebexId, WebhookId};
 pub use types::{
     AttachmentAction, License, Location, Membership, Message, NewMessage, NewWebhook, Person, Role,
-    Webhook, WebhookUpdate,
+    Room, Team, Webhook, WebhookUpdate,
 };

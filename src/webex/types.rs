@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::ids::{ActionId, MessageId, PersonId, RoomId, WebhookId};
+use super::ids::{ActionId, MessageId, PersonId, RoomId, TeamId, WebhookId};
 
 /// A Webex person (`GET /v1/people/...`, `POST /v1/people`).
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +25,9 @@ pub struct Person {
     pub invite_pending: Option<Value>,
     #[serde(default)]
     pub login_enabled: Option<Value>,
+    /// The person's organization.
+    #[serde(default)]
+    pub org_id: Option<String>,
 }
 
 /// A message as `GET /v1/messages/{id}` returns it.
@@ -42,6 +45,9 @@ pub struct Message {
     pub person_email: Option<String>,
     #[serde(default)]
     pub text: Option<String>,
+    /// The Markdown it was posted with, when it was.
+    #[serde(default)]
+    pub markdown: Option<String>,
     /// The people the message @mentions; the bot strips its own mention from the text.
     #[serde(default)]
     pub mentioned_people: Vec<String>,
@@ -130,6 +136,29 @@ pub(crate) struct Items<T> {
 pub struct License {
     pub id: String,
     pub name: String,
+    /// How many units the organization has, and how many are used.
+    #[serde(default)]
+    pub total_units: Option<u64>,
+    #[serde(default)]
+    pub consumed_units: Option<u64>,
+}
+
+/// A space, as `GET /v1/rooms/{id}` shows it to a member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Room {
+    pub id: RoomId,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A team, as `GET /v1/teams/{id}` shows it to a member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Team {
+    pub id: TeamId,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A location of the organization (`GET /v1/locations`).

@@ -19,6 +19,7 @@ mod schema;
 mod soak;
 mod store;
 mod submissions;
+mod templates;
 mod tokens;
 mod unattended;
 mod webhook_edge;

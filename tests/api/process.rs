@@ -32,6 +32,35 @@ impl BotProcess {
         secret: &str,
         public_url: &str,
     ) -> Self {
+        Self::launch(sim, database_url, addr, secret, public_url, &[]).await
+    }
+
+    /// A bot for a volume test: one requester may make `requests` requests at once and in an
+    /// hour, where the limits on abuse would stop them.
+    pub(crate) async fn spawn_for_volume(
+        sim: &Simulator,
+        database_url: &str,
+        addr: SocketAddr,
+        secret: &str,
+        requests: usize,
+    ) -> Self {
+        let requests = requests.to_string();
+        let limits = [
+            ("ONBOARD_MAX_OPEN_REQUESTS", requests.as_str()),
+            ("ONBOARD_MAX_REQUESTS_PER_HOUR", requests.as_str()),
+        ];
+        let public_url = format!("http://{addr}");
+        Self::launch(sim, database_url, addr, secret, &public_url, &limits).await
+    }
+
+    pub(crate) async fn launch(
+        sim: &Simulator,
+        database_url: &str,
+        addr: SocketAddr,
+        secret: &str,
+        public_url: &str,
+        extra: &[(&str, &str)],
+    ) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_webex-onboard"))
             .arg("serve")
             .env_clear()
@@ -45,6 +74,7 @@ impl BotProcess {
             .env("DATABASE_URL", database_url)
             .env("ONBOARD_REQUESTERS", "@example.com")
             .env("RUST_LOG", "warn")
+            .envs(extra.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -136,6 +166,20 @@ pub(crate) async fn world() -> World {
 impl World {
     pub(crate) async fn bot(&self) -> BotProcess {
         BotProcess::spawn(&self.sim, &self.database_url, self.addr, &self.secret).await
+    }
+
+    /// A bot with these variables set besides the usual ones.
+    pub(crate) async fn bot_with(&self, extra: &[(&str, &str)]) -> BotProcess {
+        let public_url = format!("http://{}", self.addr);
+        BotProcess::launch(
+            &self.sim,
+            &self.database_url,
+            self.addr,
+            &self.secret,
+            &public_url,
+            extra,
+        )
+        .await
     }
 
     /// Waits until a call to `path` has arrived but not been answered.
@@ -373,4 +417,97 @@ async fn two_processes_start_together_on_one_fresh_sqlite_file() {
     );
     one.kill_9().await;
     two.kill_9().await;
+}
+
+#[tokio::test]
+async fn kill_9_between_steps_leaves_one_membership_and_one_welcome() {
+    let w = world().await;
+    let lead = w.sim.add_person("lea.lead@example.com", "Lea Lead");
+    let space = w.sim.group_room("Engineering", &[&lead]);
+    let team = w.sim.team("Platform", &[&lead]);
+    let dir = crate::helpers::TempDir::new();
+    let file = dir.path().join("templates.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[template]]\nname = \"Engineering\"\ndepartments = [\"Engineering\"]\n\
+             rooms = [\"{}\"]\nteams = [\"{}\"]\nwelcome = \"Welcome, {{firstName}}!\"\n",
+            space.id, team.id
+        ),
+    )
+    .expect("writes the templates");
+    let path = file.display().to_string();
+    let env = [("ONBOARD_TEMPLATES", path.as_str())];
+    let first = w.bot_with(&env).await;
+    let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
+    let room = w.sim.direct_room(&manager);
+    w.sim.say(&manager, &room, "onboard").await;
+    let card = w
+        .sim
+        .wait_for_bot_messages(&room.id, 1, ANSWER)
+        .await
+        .remove(0);
+    // From now on a message is posted and never answered: the reply, and the welcome.
+    w.sim.inject(webex_sim::Fault {
+        method: "POST".into(),
+        path_prefix: "/v1/messages".into(),
+        kind: webex_sim::FaultKind::DoThenHang,
+        times: 2,
+    });
+    w.sim
+        .submit(
+            &manager,
+            &card.id,
+            serde_json::json!({"email": "jane.doe@example.com", "firstName": "Jane",
+                               "department": "Engineering"}),
+        )
+        .await;
+    let email = "jane.doe@example.com";
+    let deadline = Instant::now() + ANSWER;
+    let person = loop {
+        let person = w
+            .sim
+            .people_with_email(email)
+            .first()
+            .and_then(|p| p["id"].as_str().map(str::to_owned));
+        if let Some(id) = &person
+            && w.sim.room_members(&space.id).contains(id)
+            && w.sim.team_members(&team.id).contains(id)
+            && w.sim.direct_messages_with(email).len() == 1
+        {
+            break person;
+        }
+        assert!(Instant::now() < deadline, "the steps did not run");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // The welcome is posted, its answer never came: the process dies in that step.
+    first.kill_9().await;
+    let second = w.bot_with(&env).await;
+    let deadline = Instant::now() + ANSWER;
+    while !w
+        .sim
+        .messages_in(&room.id)
+        .iter()
+        .any(|m| text_of(m).contains("got the welcome message"))
+    {
+        assert!(Instant::now() < deadline, "the welcome step did not finish");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(person.is_some());
+    assert_eq!(
+        w.sim.direct_messages_with(email).len(),
+        1,
+        "a second welcome"
+    );
+    let added = |path: &str| {
+        w.sim
+            .calls()
+            .iter()
+            .filter(|c| c.method == "POST" && c.path == path && (200..300).contains(&c.status))
+            .count()
+    };
+    assert_eq!(added("/v1/memberships"), 1);
+    assert_eq!(added("/v1/team/memberships"), 1);
+    second.kill_9().await;
 }

@@ -145,6 +145,7 @@ proptest! {
             locations: vec![choice("LOC-1", "Berlin")],
             roles: Vec::new(),
             all_licenses: Vec::new(),
+            templates: Vec::new(),
         };
         match PersonDraft::from_inputs(&inputs, &choices) {
             Ok(draft) => {

@@ -43,8 +43,22 @@ async fn soak_500_submissions_on_two_replicas_with_random_failures() {
     let sim = Simulator::start().await.expect("simulator");
     // Each replica registers its own webhooks, so every delivery reaches both.
     let replicas = [
-        BotProcess::spawn(&sim, &database_url, free_addr(), "secret-of-replica-a").await,
-        BotProcess::spawn(&sim, &database_url, free_addr(), "secret-of-replica-b").await,
+        BotProcess::spawn_for_volume(
+            &sim,
+            &database_url,
+            free_addr(),
+            "secret-of-replica-a",
+            SUBMISSIONS,
+        )
+        .await,
+        BotProcess::spawn_for_volume(
+            &sim,
+            &database_url,
+            free_addr(),
+            "secret-of-replica-b",
+            SUBMISSIONS,
+        )
+        .await,
     ];
     let manager = sim.add_person("mia.manager@example.com", "Mia Manager");
     let room = sim.direct_room(&manager);
