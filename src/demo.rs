@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -64,6 +65,32 @@ impl<W: Write> Conversation<'_, W> {
         )?;
         self.sim.submit(&self.manager, &card.id, inputs).await;
         self.answers("the card").await
+    }
+
+    /// The approver decides on the newest approval card in the approvers' space, and the
+    /// approvers' answer is printed; the conversation goes on in the requester's space.
+    async fn approve(
+        &mut self,
+        approver: &SimPerson,
+        approvers: &SimRoom,
+        action: &str,
+        reason: &str,
+    ) -> Result<(), DemoError> {
+        let (room, requester) = (self.room.clone(), self.manager.clone());
+        writeln!(self.out, "(in the approvers' space)")?;
+        self.room = approvers.clone();
+        self.manager = approver.clone();
+        let result = async {
+            let cards = self.answers("the request").await?;
+            let card = card_in(&cards)?;
+            self.submit(&card, json!({"action": action, "reason": reason}))
+                .await
+        }
+        .await;
+        self.room = room;
+        self.manager = requester;
+        writeln!(self.out, "(back in {}'s space)", self.manager.display_name)?;
+        result.map(|_| ())
     }
 
     /// Waits for the bot's next message and prints it.
@@ -167,8 +194,17 @@ fn card_in(messages: &[SimMessage]) -> Result<SimMessage, DemoError> {
         .ok_or_else(|| DemoError::Unexpected("the bot sent no card".to_owned()))
 }
 
-/// Plays the conversation and writes its transcript to `out`.
-pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
+/// Plays the conversation and writes its transcript to `out`; with `keep_db`, the bot's
+/// database is written there and left for `audit`.
+pub async fn run(out: &mut impl Write, keep_db: Option<&Path>) -> Result<(), DemoError> {
+    if let Some(path) = keep_db
+        && path.exists()
+    {
+        return Err(DemoError::Start(format!(
+            "{} exists already: give --keep-db a new file",
+            path.display()
+        )));
+    }
     let sim = Simulator::start()
         .await
         .map_err(|e| DemoError::Start(e.to_string()))?;
@@ -187,8 +223,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
         space.id, team.id
     ))
     .map_err(|e| DemoError::Start(e.to_string()))?;
+    let ana = sim.add_person("ana.approver@example.com", "Ana Approver");
+    let approvers = sim.group_room("Onboarding approvers", &[&ana]);
     let options = SandboxOptions {
         templates,
+        approvers_room: Some(approvers.id.clone()),
+        database_url: keep_db.map(|path| format!("sqlite://{}", path.display())),
         ..SandboxOptions::default()
     };
     let sandbox = Sandbox::start(sim.clone(), options)
@@ -201,7 +241,11 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
         "  bot:             {} (webhooks registered there)",
         sandbox.bot_url
     )?;
-    writeln!(out, "  allowed to onboard: anyone @example.com\n")?;
+    writeln!(out, "  allowed to onboard: anyone @example.com")?;
+    writeln!(
+        out,
+        "  approvers: the space \"Onboarding approvers\" (Ana Approver)\n"
+    )?;
     let room = sim.direct_room(&manager);
     let mut talk = Conversation {
         sim: &sim,
@@ -225,12 +269,14 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
     talk.sim
         .submit(&talk.manager, &card.id, new_hire.clone())
         .await;
+    talk.answers(fields).await?;
+    talk.approve(&ana, &approvers, "approve", "").await?;
     writeln!(
         talk.out,
         "(the Engineering template applies: a license, a space, a team and a welcome, each \
          a step of its own)"
     )?;
-    // The reply, the repaired license, the space, the team and the welcome.
+    // The result, the repaired license, the space, the team and the welcome.
     talk.answers_at_least(5, fields).await?;
     for welcome in sim.direct_messages_with("jane.doe@example.com") {
         writeln!(
@@ -253,6 +299,20 @@ pub async fn run(out: &mut impl Write) -> Result<(), DemoError> {
     let fixed =
         json!({"email": "john.smith@example.com", "firstName": "John", "lastName": "Smith"});
     talk.submit(&again, fixed).await?;
+    talk.approve(&ana, &approvers, "approve", "").await?;
+    talk.answers("the approval").await?;
+    writeln!(talk.out)?;
+    let card = card_in(&talk.say("onboard").await?)?;
+    let dropped = json!({"email": "max.mustermann@example.com", "firstName": "Max"});
+    talk.submit(&card, dropped).await?;
+    talk.approve(
+        &ana,
+        &approvers,
+        "reject",
+        "Max's contract is not signed yet",
+    )
+    .await?;
+    talk.answers("the rejection").await?;
 
     let jane = sim.people_with_email("jane.doe@example.com").len();
     let john = sim.people_with_email("john.smith@example.com").len();

@@ -1,7 +1,9 @@
 //! `webex-onboard serve`: the bot.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::failure::{self, Class, Failure};
 use crate::config::{Config, Settings};
 use crate::startup::{Application, shutdown_signal};
 use crate::telemetry;
@@ -10,25 +12,49 @@ use crate::telemetry;
 pub(super) async fn run(settings: &Settings) -> ExitCode {
     let config = match Config::from_settings(settings) {
         Ok(config) => config,
-        Err(error) => {
-            eprintln!("webex-onboard: {error}");
-            return ExitCode::from(2);
-        }
+        Err(error) => return Failure::from(error).report("serve"),
     };
     telemetry::init(config.log_format, &config.log_filter);
-    let result: anyhow::Result<()> = async {
-        let app = Application::build(config).await?;
-        tracing::info!(addr = %app.local_addr()?, "listening");
-        app.run_until_stopped(shutdown_signal()).await?;
-        Ok(())
+    let (database_url, api_url) = (config.database_url.clone(), config.api_url.clone());
+    // A start that fails leaves nothing behind: a SQLite file it made is removed.
+    let made = failure::sqlite_path(&database_url)
+        .filter(|path| !path.exists())
+        .map(Path::to_path_buf);
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(error) => {
+            if let Some(path) = &made {
+                remove_database(path);
+            }
+            return failure::startup(&error, &database_url, &api_url).report("serve");
+        }
+    };
+    match app.local_addr() {
+        Ok(addr) => tracing::info!(%addr, "listening"),
+        Err(error) => tracing::warn!(%error, "the listening address is unknown"),
     }
-    .await;
-    match result {
+    match app.run_until_stopped(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error:#}");
-            eprintln!("webex-onboard: {error:#}");
-            ExitCode::FAILURE
+            Failure::new(Class::Network, format!("the server stopped: {error}")).report("serve")
         }
     }
+}
+
+/// Removes a SQLite database this start made, with its log, shared memory and lock folder.
+fn remove_database(path: &Path) {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    for file in [
+        path.to_path_buf(),
+        with("-wal"),
+        with("-shm"),
+        with("-journal"),
+    ] {
+        let _ = std::fs::remove_file(file);
+    }
+    let _ = std::fs::remove_dir_all(with(".life"));
 }

@@ -171,6 +171,15 @@ impl Store {
             if !writes {
                 options = options.options([("default_transaction_read_only", "on")]);
             }
+            // One connection first: its error says why (refused, an unknown host, a password),
+            // where the pool would only say that it timed out.
+            let first = tokio::time::timeout(
+                Duration::from_secs(10),
+                <sqlx::postgres::PgConnection as sqlx::Connection>::connect_with(&options),
+            )
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
+            let _ = sqlx::Connection::close(first).await;
             Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(10)

@@ -286,7 +286,13 @@ fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexErr
         };
     }
     // Without the URL: it names no secret, but it adds nothing a person could act on.
-    let reason = std::error::Error::source(&error)
+    // The innermost cause says most ("Connection refused (os error 111)"); the outer ones
+    // only wrap it.
+    let mut innermost = std::error::Error::source(&error);
+    while let Some(cause) = innermost.and_then(std::error::Error::source) {
+        innermost = Some(cause);
+    }
+    let reason = innermost
         .map(ToString::to_string)
         .unwrap_or_else(|| error.without_url().to_string());
     WebexError::Transport {

@@ -14,7 +14,7 @@ fn serve_without_tokens_names_what_is_missing_and_exits_non_zero() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         stderr.trim(),
-        "webex-onboard: missing configuration: WEBEX_BOT_TOKEN, WEBEX_WEBHOOK_SECRET must be set"
+        "webex-onboard serve: missing configuration: WEBEX_BOT_TOKEN, WEBEX_WEBHOOK_SECRET must be set"
     );
     assert!(!stderr.contains("admin-token-value"));
 }
@@ -37,13 +37,16 @@ fn serve_with_an_unreachable_webex_fails_with_a_reason_and_no_secret() {
         .output()
         .expect("runs");
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(4));
     let all = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(all.contains("cannot ask Webex who the bot is"), "{all}");
+    assert!(
+        all.contains("cannot reach Webex at http://127.0.0.1:9/v1"),
+        "{all}"
+    );
     for secret in ["bot-token-value", "admin-token-value", "secret-value"] {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }

@@ -434,7 +434,7 @@ fn the_audit_command_refuses_a_database_that_does_not_exist() {
         .env("DATABASE_URL", "sqlite:///nonexistent/webex-onboard.db")
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("there is no database at /nonexistent/webex-onboard.db"),
