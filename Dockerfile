@@ -42,7 +42,11 @@ COPY src ./src
 COPY crates ./crates
 COPY cards ./cards
 COPY migrations ./migrations
-RUN cargo build --release --locked --no-default-features
+COPY build.rs ./
+# .git is not in the build context: `docker build --build-arg WEBEX_ONBOARD_COMMIT=$(git rev-parse --short=12 HEAD)`
+# gives `--version` its commit.
+ARG WEBEX_ONBOARD_COMMIT=
+RUN WEBEX_ONBOARD_COMMIT="${WEBEX_ONBOARD_COMMIT}" cargo build --release --locked --no-default-features
 
 # The runtime: glibc, libgcc and CA certificates (/etc/ssl/certs), no shell, no package manager;
 # user nonroot, 65532. Debian 12, like the toolchain image, so the binary finds the glibc it was
