@@ -81,7 +81,9 @@ pub fn onboarding_card(
         remove(&mut card, input::START_DATE);
         remove(&mut card, &format!("{}.error", input::START_DATE));
     }
-    let calling = choices.licenses.iter().any(is_calling_license) && !choices.locations.is_empty();
+    let calling = (choices.licenses.iter().any(is_calling_license)
+        || choices.templates_grant_calling)
+        && !choices.locations.is_empty();
     if !calling {
         for id in ["callingHeading", "callingHint", "calling"] {
             remove(&mut card, id);
@@ -280,6 +282,7 @@ mod tests {
             roles: vec![choice("R-1", "User Administrator")],
             all_licenses: Vec::new(),
             templates: vec![choice("Engineering", "Engineering")],
+            templates_grant_calling: false,
         };
         let values = serde_json::json!({"email": "jane.doe@", "firstName": "Jane",
             "startDate": "2027-01-04"});

@@ -41,13 +41,18 @@ pub(super) async fn run(settings: &Settings) -> ExitCode {
     }
 }
 
-/// Removes a SQLite database this start made, with its log, shared memory and lock folder.
+/// Removes a SQLite database this start made, with its log, shared memory and lock folder,
+/// unless another process started on it meanwhile and holds its lock of life there.
 fn remove_database(path: &Path) {
     let with = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)
     };
+    if held_by_another(&with(".life")) {
+        tracing::info!("another process uses the new database; it stays");
+        return;
+    }
     for file in [
         path.to_path_buf(),
         with("-wal"),
@@ -57,4 +62,16 @@ fn remove_database(path: &Path) {
         let _ = std::fs::remove_file(file);
     }
     let _ = std::fs::remove_dir_all(with(".life"));
+}
+
+/// Whether a living process holds one of the locks of life in `folder` (this one's went with
+/// its failed start).
+fn held_by_another(folder: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        std::fs::File::open(entry.path())
+            .is_ok_and(|file| matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    })
 }

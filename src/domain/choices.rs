@@ -64,6 +64,8 @@ pub struct OrgChoices {
     pub all_licenses: Vec<Choice>,
     /// The onboarding templates, by name.
     pub templates: Vec<Choice>,
+    /// Whether a template grants a Webex Calling license, so that the form asks for a number.
+    pub templates_grant_calling: bool,
 }
 
 impl OrgChoices {

@@ -378,6 +378,7 @@ mod tests {
             roles: vec![choice("R-1", "User Administrator")],
             all_licenses: Vec::new(),
             templates: Vec::new(),
+            templates_grant_calling: false,
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use crate::domain::{Choice, Grantable, OrgChoices, Templates};
+use crate::domain::{Choice, Grantable, OrgChoices, Templates, is_calling_license};
 use crate::webex::{AdminApi, License, Location, Meaning, Role, WebexError};
 
 /// The organization's licenses, locations and roles all read as choices.
@@ -46,6 +46,8 @@ pub struct ChoiceCache {
     grantable: Grantable,
     /// The templates' names, offered as they are.
     templates: Vec<Choice>,
+    /// The licenses the templates grant, as names or ids.
+    template_licenses: Vec<String>,
     refresh: Duration,
     cached: Mutex<Option<(Instant, Arc<OrgChoices>)>>,
 }
@@ -57,6 +59,7 @@ impl ChoiceCache {
             admin,
             grantable,
             templates: Vec::new(),
+            template_licenses: Vec::new(),
             refresh,
             cached: Mutex::new(None),
         }
@@ -72,6 +75,11 @@ impl ChoiceCache {
                 id: t.name.clone(),
                 name: t.name.clone(),
             })
+            .collect();
+        self.template_licenses = templates
+            .all()
+            .iter()
+            .flat_map(|t| t.licenses.iter().map(|l| l.trim().to_owned()))
             .collect();
         self
     }
@@ -121,6 +129,13 @@ impl ChoiceCache {
             licenses,
             locations,
             roles,
+            templates_grant_calling: all_licenses.iter().any(|l| {
+                is_calling_license(l)
+                    && self
+                        .template_licenses
+                        .iter()
+                        .any(|t| *t == l.id || t.eq_ignore_ascii_case(&l.name))
+            }),
             all_licenses,
             templates: self.templates.clone(),
         })

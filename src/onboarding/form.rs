@@ -8,7 +8,6 @@ use super::{Onboarding, reply::replying};
 use crate::domain::text::clean;
 use crate::domain::{
     CardKind, CardToSend, Choice, FieldError, OrgChoices, PersonDraft, Reply, Template, input,
-    is_calling_license,
 };
 use crate::replies;
 use crate::store::{CardRecord, Completion, Job, NewRequest, Opened};
@@ -46,11 +45,18 @@ impl Onboarding {
             Ok(template) => template,
             Err(errors) => return Ok(form_again(job, action, inputs, errors)),
         };
-        let draft = PersonDraft::from_inputs(&inputs, &choices)
-            .and_then(|draft| self.plan(draft, &inputs, template, &choices));
+        // The template's licenses are checked with the card's, by the same rules (a calling
+        // license asks for a number and a location), though they need not be grantable.
+        let draft = match with_template_licenses(&inputs, &choices, template.as_ref()) {
+            Ok((checked, granted)) => PersonDraft::from_inputs(&checked, &granted)
+                .and_then(|draft| self.plan(draft, &inputs, template.as_ref())),
+            Err(errors) => Err(errors),
+        };
         let draft = draft.map(|mut draft| {
-            // Until a manager is named, the requester welcomes the new hire.
-            draft.manager_name = submitter.display_name.as_deref().map(clean);
+            // Without a manager named, the requester welcomes the new hire.
+            if draft.manager_email.is_none() {
+                draft.manager_name = submitter.display_name.as_deref().map(clean);
+            }
             draft
         });
         let draft = match draft {
@@ -121,52 +127,24 @@ impl Onboarding {
         Ok(Some(template.clone()))
     }
 
-    /// The template's licenses added to the card's, and the start date read.
+    /// The template's name and the start date, on the draft.
     fn plan(
         &self,
         mut draft: PersonDraft,
         inputs: &Map<String, Value>,
-        template: Option<Template>,
-        choices: &OrgChoices,
+        template: Option<&Template>,
     ) -> Result<PersonDraft, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if let Some(template) = &template {
-            for license in &template.licenses {
-                match find_choice(&choices.all_licenses, license) {
-                    Some(found) if !draft.licenses.contains(&found.id) => {
-                        draft.licenses.push(found.id.clone());
-                    }
-                    Some(_) => {}
-                    None => errors.push(FieldError::new(
-                        input::LICENSES,
-                        replies::template_license_unknown(&template.name, license),
-                    )),
-                }
-            }
-            let calling = choices
-                .all_licenses
-                .iter()
-                .any(|l| draft.licenses.contains(&l.id) && is_calling_license(l));
-            if calling && !draft.is_calling() {
-                errors.push(FieldError::new(
-                    input::PHONE_NUMBERS,
-                    replies::template_needs_number(&template.name),
-                ));
-            }
-            draft.template = Some(template.name.clone());
-        }
+        draft.template = template.map(|t| t.name.clone());
         let start = inputs
             .get(input::START_DATE)
             .and_then(Value::as_str)
             .unwrap_or("");
         match self.rules.start.parse(start, self.store.now()) {
-            Ok(date) => draft.start_date = date.map(|d| d.to_string()),
-            Err(error) => errors.push(FieldError::new(input::START_DATE, error.to_string())),
-        }
-        if errors.is_empty() {
-            Ok(draft)
-        } else {
-            Err(errors)
+            Ok(date) => {
+                draft.start_date = date.map(|d| d.to_string());
+                Ok(draft)
+            }
+            Err(error) => Err(vec![FieldError::new(input::START_DATE, error.to_string())]),
         }
     }
 
@@ -215,9 +193,13 @@ impl Onboarding {
         match self.admin.find_person(manager.as_str(), tracking).await? {
             Some(person) => {
                 draft.manager_id = Some(person.id);
-                if person.display_name.is_some() {
-                    draft.manager_name = person.display_name.map(|n| clean(&n));
-                }
+                draft.manager_name = Some(
+                    person
+                        .display_name
+                        .map(|n| clean(&n))
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| manager.as_str().to_owned()),
+                );
                 Ok(Ok(draft))
             }
             None => Ok(Err(vec![FieldError::new(
@@ -265,4 +247,47 @@ fn find_choice<'a>(choices: &'a [Choice], wanted: &str) -> Option<&'a Choice> {
         .iter()
         .find(|c| c.id == wanted)
         .or_else(|| choices.iter().find(|c| c.name.eq_ignore_ascii_case(wanted)))
+}
+
+/// The form's inputs with the template's licenses added, and the choices that let them be
+/// granted: the template grants them whatever `ONBOARD_LICENSES` allows.
+fn with_template_licenses(
+    inputs: &Map<String, Value>,
+    choices: &OrgChoices,
+    template: Option<&Template>,
+) -> Result<(Map<String, Value>, OrgChoices), Vec<FieldError>> {
+    let (mut inputs, mut choices) = (inputs.clone(), choices.clone());
+    let Some(template) = template else {
+        return Ok((inputs, choices));
+    };
+    let mut chosen: Vec<String> = inputs
+        .get(input::LICENSES)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut errors = Vec::new();
+    for license in &template.licenses {
+        let Some(found) = find_choice(&choices.all_licenses, license).cloned() else {
+            errors.push(FieldError::new(
+                input::LICENSES,
+                replies::template_license_unknown(&template.name, license),
+            ));
+            continue;
+        };
+        if !chosen.contains(&found.id) {
+            chosen.push(found.id.clone());
+        }
+        if !choices.licenses.iter().any(|l| l.id == found.id) {
+            choices.licenses.push(found);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    inputs.insert(input::LICENSES.to_owned(), Value::from(chosen.join(",")));
+    Ok((inputs, choices))
 }

@@ -142,7 +142,8 @@ impl Onboarding {
             .clone()
             .unwrap_or_else(|| self.rules.start.today(request.created_at).to_string());
         tracing::debug!(template = %template.name, "welcome filled in");
-        fill_welcome(
+        // Stored as it is posted, so that a retry finds it word for word.
+        let filled = fill_welcome(
             welcome,
             &WelcomeValues {
                 first_name: &md(&first_name),
@@ -150,7 +151,8 @@ impl Onboarding {
                 manager_name: &md(&manager),
                 start_date: &md(&start),
             },
-        )
+        );
+        replies::shorten(&filled, replies::MAX_MESSAGE_BYTES)
     }
 
     /// One step.

@@ -148,6 +148,9 @@ pub fn approval_summary(
             draft.phone_numbers.first().map(|p| p.value.clone()),
         ),
         ("Extension", draft.extension.clone()),
+        // What follows the account: the template's spaces, teams and welcome, and when.
+        ("Template", draft.template.clone()),
+        ("Start date", draft.start_date.clone()),
     ];
     let mut summary = vec![("Email", request.email.to_string())];
     summary.extend(
@@ -247,15 +250,6 @@ pub fn template_license_unknown(template: &str, license: &str) -> String {
          ask the bot's operator to fix the template",
         at_most(template, 64),
         at_most(license, 64)
-    )
-}
-
-/// Under the phone number: a template grants a calling license, which needs a number.
-pub fn template_needs_number(template: &str) -> String {
-    format!(
-        "the template \"{}\" grants a Webex Calling license, which needs a phone number or an \
-         extension, and a location",
-        at_most(template, 64)
     )
 }
 

@@ -83,9 +83,10 @@ fn first_occurrences(jobs: &[NewJob]) -> Vec<String> {
         .collect()
 }
 
-/// The keys a SQLite statement of [`INSERT_JOBS_SQLITE`] inserted, from what it changed. SQLite
-/// writes one statement at a time, so the rows it inserted have the consecutive ids that end at
-/// its last one; only when some keys were there already are they read back.
+/// The keys a SQLite statement of [`INSERT_JOBS_SQLITE`] inserted, from what it changed. When
+/// every new key was inserted, that is the answer; otherwise (a redelivery in the batch) every
+/// key of the batch has a row now, and those this statement inserted are the newest of them.
+/// (Their ids need not be consecutive: a row skipped for its key still takes an id.)
 macro_rules! inserted_keys {
     ($done:expr, $jobs:expr, $connection:expr) => {{
         let done: sqlx::sqlite::SqliteQueryResult = $done;
@@ -96,15 +97,20 @@ macro_rules! inserted_keys {
         } else if changed == 0 {
             Vec::new()
         } else {
-            let last = done.last_insert_rowid();
-            let first = last - i64::try_from(changed).unwrap_or(i64::MAX) + 1;
-            sqlx::query_scalar::<_, String>(
-                "SELECT dedupe_key FROM jobs WHERE id BETWEEN ? AND ? ORDER BY id",
-            )
-            .bind(first)
-            .bind(last)
-            .fetch_all($connection)
-            .await?
+            let sql = format!(
+                "SELECT dedupe_key FROM jobs WHERE dedupe_key IN ({}) ORDER BY id DESC LIMIT ?",
+                vec!["?"; fresh.len()].join(",")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for key in &fresh {
+                query = query.bind(key);
+            }
+            let mut inserted = query
+                .bind(i64::try_from(changed).unwrap_or(i64::MAX))
+                .fetch_all($connection)
+                .await?;
+            inserted.reverse();
+            inserted
         }
     }};
 }
@@ -339,10 +345,18 @@ mod tests {
                 .expect("repeated"),
             [key(10)]
         );
+        // A new one, one there already, a new one: the skipped row takes an id between them.
+        assert_eq!(
+            writer
+                .insert(&[job(20), job(7), job(21)])
+                .await
+                .expect("mixed"),
+            [key(20), key(21)]
+        );
         assert!(writer.insert(&[job(3)]).await.expect("again").is_empty());
         // More than one statement holds, in one transaction, over jobs already recorded.
         let inserted = store.insert_jobs(&jobs).await.expect("700");
-        assert_eq!(inserted.len(), 700 - 11);
+        assert_eq!(inserted.len(), 700 - 13);
         assert_eq!(inserted.first(), Some(&key(11)));
         assert_eq!(inserted.last(), Some(&key(699)));
         let counts = store.job_counts().await.expect("counts");

@@ -32,12 +32,13 @@ fn step_of(kind: &str, payload: &str) -> Option<Step> {
 }
 
 impl Store {
-    /// The steps waiting for a later start, soonest first, with when they run.
+    /// The steps waiting for a later start (never tried yet), soonest first, with when they
+    /// run.
     pub async fn scheduled_steps(&self) -> Result<Vec<(i64, Step)>, StoreError> {
         let rows: Vec<(String, String, i64)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT kind, payload, run_after FROM jobs \
-                 WHERE kind = 'step' AND state = 'queued' AND run_after > $1 \
+                 WHERE kind = 'step' AND state = 'queued' AND attempts = 0 AND run_after > $1 \
                  ORDER BY run_after, id LIMIT $2",
             )
             .bind(self.now())
@@ -54,9 +55,9 @@ impl Store {
     /// The steps of a request, in the order they were made, and where each is.
     pub async fn steps_of(&self, request_id: i64) -> Result<Vec<(Step, StepState)>, StoreError> {
         let prefix = format!("{}%", Step::key_prefix(request_id));
-        let rows: Vec<(String, String, String, i64, Option<String>)> = with_pool!(self, pool => {
+        let rows: Vec<(String, String, String, i64, i64, Option<String>)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT kind, payload, state, run_after, last_error FROM jobs \
+                "SELECT kind, payload, state, run_after, attempts, last_error FROM jobs \
                  WHERE kind = 'step' AND dedupe_key LIKE $1 ORDER BY id",
             )
             .bind(&prefix)
@@ -66,11 +67,12 @@ impl Store {
         let now = self.now();
         Ok(rows
             .into_iter()
-            .filter_map(|(kind, payload, state, at, error)| {
+            .filter_map(|(kind, payload, state, at, attempts, error)| {
                 let state = match state.as_str() {
                     "done" => StepState::Done,
                     "failed" => StepState::Failed(error.unwrap_or_default()),
-                    "queued" if at > now => StepState::Scheduled(at),
+                    // Never tried and not due: waiting for its start date, not for a retry.
+                    "queued" if at > now && attempts == 0 => StepState::Scheduled(at),
                     _ => StepState::UnderWay,
                 };
                 step_of(&kind, &payload).map(|step| (step, state))

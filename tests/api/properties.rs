@@ -146,6 +146,7 @@ proptest! {
             roles: Vec::new(),
             all_licenses: Vec::new(),
             templates: Vec::new(),
+            templates_grant_calling: false,
         };
         match PersonDraft::from_inputs(&inputs, &choices) {
             Ok(draft) => {

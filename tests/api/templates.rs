@@ -438,6 +438,14 @@ async fn pending_lists_the_steps_that_wait_for_a_start_date() {
         .submit(&app.manager, &card.id, jane(json!({"startDate": later})))
         .await;
     let approval = app.new_bot_message(&approvers, &[]).await;
+    // The approvers see what follows the account, and when.
+    let summary = crate::approvals::facts(&approval);
+    for fact in [("Template", "Engineering"), ("Start date", later.as_str())] {
+        assert!(
+            summary.contains(&(fact.0.to_owned(), fact.1.to_owned())),
+            "{fact:?} missing from {summary:?}"
+        );
+    }
     app.sim
         .submit(
             &ana,
@@ -523,4 +531,46 @@ async fn a_bad_template_file_or_a_room_the_bot_is_not_in_stops_serve_with_one_li
             && l.contains(&elsewhere.id)),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_template_that_grants_a_calling_license_takes_a_number_and_its_location() {
+    let sim = Simulator::start().await.expect("simulator");
+    let calling = sim.add_license("Webex Calling - Professional", 10);
+    let berlin = sim.add_location("Berlin HQ");
+    let templates = Templates::parse(
+        "[[template]]\nname = \"Support\"\ndepartments = [\"Support\"]\n\
+         licenses = [\"Webex Calling - Professional\"]\nlocation = \"Berlin HQ\"\n",
+    )
+    .expect("reads");
+    let app = spawn_app_on(
+        sim,
+        SandboxOptions {
+            templates,
+            ..Default::default()
+        },
+    )
+    .await;
+    let card = app.card_for_manager().await;
+    app.sim
+        .submit(
+            &app.manager,
+            &card.id,
+            json!({"email": "sam.support@example.com", "firstName": "Sam",
+                   "department": "Support", "extension": "4021"}),
+        )
+        .await;
+    let reply = app.bot_messages(&app.room, 2).await.remove(1);
+    assert!(text_of(&reply).contains("created"), "{}", text_of(&reply));
+    let create = app
+        .sim
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "POST" && c.path == "/v1/people")
+        .expect("created");
+    let body: Value = serde_json::from_slice(&create.body).expect("JSON");
+    assert_eq!(body["licenses"], json!([calling]));
+    assert_eq!(body["locationId"], json!(berlin));
+    assert_eq!(body["extension"], json!("4021"));
+    assert_eq!(create.query.as_deref(), Some("callingData=true"));
 }
