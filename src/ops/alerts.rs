@@ -4,11 +4,19 @@
 
 use std::time::Duration;
 
-use super::webhooks::Mended;
 use crate::domain::{JobPayload, Reply};
 use crate::replies;
 use crate::store::{NewJob, Store, now_ms};
 use crate::webex::RoomId;
+
+/// What was done to one webhook, for its alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mended {
+    /// It was missing, and was created.
+    Created,
+    /// It was inactive, and was re-activated.
+    Reactivated,
+}
 
 /// How long the same cause stays quiet after it was posted.
 pub const QUIET: Duration = Duration::from_secs(3600);

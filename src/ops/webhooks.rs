@@ -21,14 +21,7 @@ pub const RESOURCES: [(&str, &str); 2] =
 
 const TRACKING: &str = "webex-onboard_webhooks";
 
-/// What was done to one webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mended {
-    /// It was missing, and was created.
-    Created,
-    /// It was inactive, and was re-activated.
-    Reactivated,
-}
+pub use super::alerts::Mended;
 
 /// How many of the bot's webhooks are active after a check, and what it mended.
 pub type Healed = (usize, Vec<(&'static str, Mended)>);

@@ -80,10 +80,10 @@ impl Store {
             .collect())
     }
 
-    /// The newest request for this email, if any.
+    /// The newest request for this email (compared without regard to case), if any.
     pub async fn latest_request_for(&self, email: &str) -> Result<Option<i64>, StoreError> {
         let id: Option<i64> = with_pool!(self, pool => {
-            sqlx::query_scalar("SELECT MAX(id) FROM requests WHERE email = $1")
+            sqlx::query_scalar("SELECT MAX(id) FROM requests WHERE LOWER(email) = LOWER($1)")
                 .bind(email)
                 .fetch_one(pool)
                 .await?
