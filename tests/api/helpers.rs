@@ -21,6 +21,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The SQLite database's folder, kept while the test runs (a restart reuses the database).
     pub _temp: Option<TempDir>,
+    /// The PostgreSQL database, dropped when the test ends.
+    pub _database: Option<TestDatabase>,
 }
 
 /// Every log line written by any bot in this test process.
@@ -110,8 +112,51 @@ pub fn logs() -> CapturedLogs {
     .clone()
 }
 
-/// A fresh database for one test: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
-pub async fn fresh_database() -> Option<String> {
+/// A PostgreSQL database made for one test, dropped when the test ends, whether it passes or
+/// fails (the bots still connected to it are disconnected).
+pub struct TestDatabase {
+    url: String,
+    name: String,
+    admin_url: String,
+}
+
+impl TestDatabase {
+    /// Its URL.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on itself: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                let Ok(pool) = sqlx::PgPool::connect(&admin_url).await else {
+                    return;
+                };
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&pool)
+                .await;
+                pool.close().await;
+            });
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// A fresh database for one test: PostgreSQL when `TEST_DATABASE_URL` is set; none otherwise,
+/// and the test makes a SQLite file in a [`TempDir`].
+pub async fn fresh_database() -> Option<TestDatabase> {
     let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
     let name = format!("webex_onboard_test_{:016x}", fastrand::u64(..));
     let pool = sqlx::PgPool::connect(&admin_url)
@@ -125,7 +170,11 @@ pub async fn fresh_database() -> Option<String> {
     let base = admin_url
         .rsplit_once('/')
         .map_or(admin_url.as_str(), |(base, _)| base);
-    Some(format!("{base}/{name}"))
+    Some(TestDatabase {
+        url: format!("{base}/{name}"),
+        name,
+        admin_url,
+    })
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -142,9 +191,14 @@ pub async fn spawn_app_with(options: SandboxOptions) -> TestApp {
 pub async fn spawn_app_on(sim: Simulator, mut options: SandboxOptions) -> TestApp {
     logs();
     let mut temp = None;
+    let mut database = None;
     if options.database_url.is_none() {
         options.database_url = match fresh_database().await {
-            Some(url) => Some(url),
+            Some(db) => {
+                let url = db.url();
+                database = Some(db);
+                Some(url)
+            }
             None => {
                 let dir = TempDir::new();
                 let url = format!("sqlite://{}", dir.path().join("bot.db").display());
@@ -165,6 +219,7 @@ pub async fn spawn_app_on(sim: Simulator, mut options: SandboxOptions) -> TestAp
         room,
         http: reqwest::Client::new(),
         _temp: temp,
+        _database: database,
     }
 }
 

@@ -125,6 +125,7 @@ pub(crate) struct World {
     pub(crate) addr: SocketAddr,
     pub(crate) secret: String,
     _temp: Option<TempDb>,
+    _database: Option<crate::helpers::TestDatabase>,
 }
 
 struct TempDb(std::path::PathBuf);
@@ -142,8 +143,9 @@ pub(crate) async fn world() -> World {
         .expect("a free port")
         .local_addr()
         .expect("addr");
-    let (database_url, temp) = match fresh_database().await {
-        Some(url) => (url, None),
+    let database = fresh_database().await;
+    let (database_url, temp) = match &database {
+        Some(db) => (db.url(), None),
         None => {
             let dir =
                 std::env::temp_dir().join(format!("webex-onboard-proc-{:016x}", fastrand::u64(..)));
@@ -160,6 +162,7 @@ pub(crate) async fn world() -> World {
         addr: port,
         secret: format!("{:032x}", fastrand::u128(..)),
         _temp: temp,
+        _database: database,
     }
 }
 

@@ -89,8 +89,9 @@ async fn replicas_starting_together_behind_one_url_register_each_webhook_once() 
     crate::helpers::logs();
     let sim = webex_sim::Simulator::start().await.expect("simulator");
     let dir = crate::helpers::TempDir::new();
-    let database_url = match crate::helpers::fresh_database().await {
-        Some(url) => url,
+    let database = crate::helpers::fresh_database().await;
+    let database_url = match &database {
+        Some(db) => db.url(),
         None => format!("sqlite://{}/shared.db", dir.path().display()),
     };
     let free = || {

@@ -130,10 +130,11 @@ async fn a_sqlite_database_made_by_release_0_1_0_opens_and_migrates() {
 
 #[tokio::test]
 async fn a_postgres_database_made_by_release_0_1_0_opens_and_migrates() {
-    let Some(url) = fresh_database().await else {
+    let Some(database) = fresh_database().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
+    let url = database.url();
     let pool = sqlx::PgPool::connect(&url).await.expect("connects");
     sqlx::raw_sql(sqlx::AssertSqlSafe(POSTGRES_FIXTURE))
         .execute(&pool)
@@ -171,10 +172,11 @@ async fn a_sqlite_database_at_its_first_migration_is_brought_forward() {
 
 #[tokio::test]
 async fn a_postgres_database_at_its_first_migration_is_brought_forward() {
-    let Some(url) = fresh_database().await else {
+    let Some(database) = fresh_database().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
+    let url = database.url();
     let pool = sqlx::PgPool::connect(&url).await.expect("connects");
     sqlx::raw_sql(sqlx::AssertSqlSafe(POSTGRES_V1_FIXTURE))
         .execute(&pool)
@@ -189,8 +191,9 @@ async fn a_postgres_database_at_its_first_migration_is_brought_forward() {
 #[tokio::test]
 async fn processes_starting_together_on_a_fresh_database_migrate_it_once() {
     let dir = TempDir::new();
-    let url = match fresh_database().await {
-        Some(url) => url,
+    let database = fresh_database().await;
+    let url = match &database {
+        Some(db) => db.url(),
         None => format!("sqlite://{}", dir.path().join("fresh.db").display()),
     };
     let starts = (0..6).map(|_| {
@@ -345,10 +348,11 @@ async fn postgres_shape(url: &str) -> Shape {
 
 #[tokio::test]
 async fn sqlite_and_postgres_define_the_same_tables_columns_and_indexes() {
-    let Some(postgres) = fresh_database().await else {
+    let Some(database) = fresh_database().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
+    let postgres = database.url();
     let dir = TempDir::new();
     let sqlite = format!("sqlite://{}", dir.path().join("shape.db").display());
     for url in [&sqlite, &postgres] {

@@ -37,9 +37,10 @@ async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
 #[ignore = "slow: run by .ci/run with TEST_DATABASE_URL"]
 async fn soak_500_submissions_on_two_replicas_with_random_failures() {
     logs();
-    let database_url = fresh_database()
+    let database = fresh_database()
         .await
         .expect("the soak needs TEST_DATABASE_URL (PostgreSQL)");
+    let database_url = database.url();
     let sim = Simulator::start().await.expect("simulator");
     // Each replica registers its own webhooks, so every delivery reaches both.
     let replicas = [

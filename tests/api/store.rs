@@ -19,12 +19,14 @@ const LIMITS: RequestLimits = RequestLimits {
     per_hour: 60,
 };
 
-async fn store(dir: &TempDir) -> Store {
-    let url = match fresh_database().await {
-        Some(url) => url,
+/// A store for one test, and its PostgreSQL database (dropped with it), if any.
+async fn store(dir: &TempDir) -> (Store, Option<crate::helpers::TestDatabase>) {
+    let database = fresh_database().await;
+    let url = match &database {
+        Some(db) => db.url(),
         None => format!("sqlite://{}", dir.path().join("store.db").display()),
     };
-    Store::connect(&url).await.expect("connects")
+    (Store::connect(&url).await.expect("connects"), database)
 }
 
 fn id<T: TryFrom<String>>(text: &str) -> T
@@ -81,7 +83,7 @@ fn request_on_card() -> NewRequest {
 #[tokio::test]
 async fn a_job_that_read_a_request_before_another_moved_it_cannot_take_it_back() {
     let dir = TempDir::new();
-    let store = store(&dir).await;
+    let (store, _database) = store(&dir).await;
     store.record_card(&card(false)).await.expect("card");
     let Opened::Ours(mut request) = store
         .open_request(&request_on_card(), LIMITS)
@@ -148,7 +150,7 @@ async fn a_job_that_read_a_request_before_another_moved_it_cannot_take_it_back()
 #[tokio::test]
 async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
     let dir = TempDir::new();
-    let store = store(&dir).await;
+    let (store, _database) = store(&dir).await;
     // Retired first: the request is refused.
     let job = claimed_job(&store, 1).await;
     let done = Completion {
@@ -164,7 +166,7 @@ async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
 
     // Used first: the retirement is refused, and the card stays live.
     let dir = TempDir::new();
-    let store = crate::store::store(&dir).await;
+    let (store, _database) = crate::store::store(&dir).await;
     store.record_card(&card(false)).await.expect("card");
     let opened = store
         .open_request(&request_on_card(), LIMITS)

@@ -66,8 +66,9 @@ async fn two_replicas_share_one_chain_and_refresh_once_per_expiry() {
     sim.set_access_token_lifetime(Duration::from_secs(3));
     let first = sim.grant_admin_refresh_token();
     let dir = TempDir::new();
-    let database_url = match fresh_database().await {
-        Some(url) => url,
+    let database = fresh_database().await;
+    let database_url = match &database {
+        Some(db) => db.url(),
         None => format!("sqlite://{}", dir.path().join("shared.db").display()),
     };
     let options = SandboxOptions {
