@@ -42,13 +42,14 @@ async fn serve(folder: &Path, vars: &[(&str, &str)]) -> Failed {
     }
 }
 
-/// The names in `folder`: none after a failed start.
-fn left_in(folder: &Path) -> Vec<String> {
-    std::fs::read_dir(folder)
+/// Fails when a file is left in `folder`: a failed start makes none.
+fn assert_nothing_left(folder: &Path) {
+    let left: Vec<String> = std::fs::read_dir(folder)
         .expect("the folder")
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 fn tokens(sim: &Simulator) -> Vec<(&'static str, String)> {
@@ -83,7 +84,7 @@ async fn missing_configuration_is_one_line_and_exit_code_2() {
         "webex-onboard serve: missing configuration: WEBEX_BOT_TOKEN, WEBEX_ADMIN_TOKEN, \
          WEBEX_WEBHOOK_SECRET must be set"
     );
-    assert!(left_in(folder.path()).is_empty());
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -102,7 +103,7 @@ async fn a_sqlite_file_in_a_missing_folder_names_the_folder_and_exits_3() {
         "{}",
         failed.line
     );
-    assert!(left_in(folder.path()).is_empty());
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -132,7 +133,7 @@ async fn an_unreachable_postgresql_names_the_host_and_the_reason_and_exits_3() {
         failed.line
     );
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert!(left_in(folder.path()).is_empty());
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -151,11 +152,7 @@ async fn an_address_in_use_is_said_once_and_exits_4_leaving_no_file() {
         "the reason is not said once: {}",
         failed.line
     );
-    assert!(
-        left_in(folder.path()).is_empty(),
-        "{:?}",
-        left_in(folder.path())
-    );
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -168,11 +165,7 @@ async fn an_unreachable_webex_names_the_url_and_exits_4_leaving_no_file() {
     assert_eq!(failed.code, Some(4), "{}", failed.line);
     assert!(failed.line.contains(url), "{}", failed.line);
     assert!(failed.line.contains("WEBEX_API_URL"), "{}", failed.line);
-    assert!(
-        left_in(folder.path()).is_empty(),
-        "{:?}",
-        left_in(folder.path())
-    );
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -197,11 +190,7 @@ async fn a_refused_bot_token_exits_5_and_says_what_to_set() {
         "the token: {}",
         failed.line
     );
-    assert!(
-        left_in(folder.path()).is_empty(),
-        "{:?}",
-        left_in(folder.path())
-    );
+    assert_nothing_left(folder.path());
 }
 
 #[tokio::test]
@@ -220,5 +209,5 @@ async fn audit_of_a_missing_database_writes_nothing() {
         stderr.contains("there is no database at webex-onboard.db"),
         "{stderr}"
     );
-    assert!(left_in(folder.path()).is_empty());
+    assert_nothing_left(folder.path());
 }
