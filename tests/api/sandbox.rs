@@ -22,6 +22,8 @@ fn free_addr() -> String {
 
 /// `simulate`, and the `export NAME=VALUE` lines it printed.
 async fn simulate() -> (Child, HashMap<String, String>) {
+    // Installs the TLS provider the test's own HTTP client needs, whichever test runs first.
+    crate::helpers::logs();
     let mut child = Command::new(BIN)
         .args(["simulate", "--listen", &free_addr(), "--bot", &free_addr()])
         .env_clear()
