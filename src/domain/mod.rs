@@ -1,6 +1,7 @@
 //! The domain's types, parsed once where they enter the bot, so that inner code cannot hold an
 //! invalid one: emails, new hires, what may be granted, requests, cards and jobs.
 
+pub mod batch_file;
 mod card;
 mod choices;
 mod email;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::WebexError;
 use super::auth::TokenSource;
-use super::client::{Client, Op};
+use super::client::{Client, Download, NotDownloaded, Op};
 use super::ids::{ActionId, MessageId, PersonId, RoomId, TeamId, WebhookId};
 use super::types::{
     AttachmentAction, Items, Membership, Message, NewMessage, NewWebhook, Person, Room, Team,
@@ -59,6 +59,58 @@ impl BotApi {
     ) -> Result<Message, WebexError> {
         self.0
             .send(Op("POST /messages"), "/messages", &[], message, tracking_id)
+            .await
+    }
+
+    /// Downloads a file posted to the bot, reading at most `max_bytes`; a URL that is not on
+    /// the Webex API is never fetched.
+    pub async fn download(
+        &self,
+        url: &str,
+        max_bytes: usize,
+        tracking_id: &str,
+    ) -> Result<Result<Download, NotDownloaded>, WebexError> {
+        self.0.download(url, max_bytes, tracking_id).await
+    }
+
+    /// `POST /messages` with one file, in a space and a thread.
+    pub async fn post_file(
+        &self,
+        room_id: &RoomId,
+        parent_id: Option<&MessageId>,
+        markdown: &str,
+        file_name: &str,
+        file: Vec<u8>,
+        tracking_id: &str,
+    ) -> Result<Message, WebexError> {
+        let mut fields = vec![
+            ("roomId", room_id.to_string()),
+            ("markdown", markdown.to_owned()),
+        ];
+        if let Some(parent) = parent_id {
+            fields.push(("parentId", parent.to_string()));
+        }
+        self.0.post_file(fields, file_name, file, tracking_id).await
+    }
+
+    /// `PUT /messages/{id}`: edits the text of a message the bot posted (at most 10 times).
+    pub async fn edit_message(
+        &self,
+        id: &MessageId,
+        room_id: &RoomId,
+        markdown: &str,
+        tracking_id: &str,
+    ) -> Result<Message, WebexError> {
+        let path = format!("/messages/{id}");
+        let body = serde_json::json!({"roomId": room_id, "markdown": markdown});
+        self.0
+            .send(
+                Op("PUT /messages/{messageId}"),
+                &path,
+                &[],
+                &body,
+                tracking_id,
+            )
             .await
     }
 

@@ -17,7 +17,7 @@ mod types;
 pub use admin_api::AdminApi;
 pub use auth::{Bearer, BoxFuture, StaticToken, TokenSource};
 pub use bot_api::BotApi;
-pub use client::{CALL_TIMEOUT, http_client};
+pub use client::{CALL_TIMEOUT, Download, NotDownloaded, http_client};
 pub use error::{Meaning, WebexError};
 pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, TeamId, WebexId, WebhookId};
 pub use types::{

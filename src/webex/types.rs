@@ -54,6 +54,12 @@ pub struct Message {
     /// Cards and files.
     #[serde(default)]
     pub attachments: Vec<Value>,
+    /// The files posted with it, as download URLs.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The thread it answers in.
+    #[serde(default)]
+    pub parent_id: Option<MessageId>,
 }
 
 /// A message the bot posts: markdown with an optional card, optionally threaded.
