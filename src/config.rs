@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::domain::{Grantable, StartSchedule, Templates};
+use crate::domain::batch_file::DEFAULT_MAX_ROWS;
+use crate::domain::{BulkLimits, Grantable, StartSchedule, Templates};
 use crate::onboarding::policy::Requesters;
 use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
@@ -86,6 +87,9 @@ pub struct Config {
     pub templates: Templates,
     /// `ONBOARD_START_HOUR` and `ONBOARD_TIMEZONE`: when the steps of a later start run.
     pub start: StartSchedule,
+    /// `ONBOARD_BULK_RATE` and `ONBOARD_BULK_MAX_ROWS`: how fast a cohort's file is created,
+    /// and how large it may be.
+    pub bulk: BulkLimits,
 }
 
 /// How the bot gets its admin token.
@@ -202,6 +206,10 @@ settings! {
     start_hour: "ONBOARD_START_HOUR", "HOUR", secret = false;
     /// The IANA time zone of that hour [default: UTC].
     timezone: "ONBOARD_TIMEZONE", "ZONE", secret = false;
+    /// Creates a second for a cohort's file, shared by all replicas [default: 2].
+    bulk_rate: "ONBOARD_BULK_RATE", "PER_SECOND", secret = false;
+    /// The most people one file may hold [default: 5000].
+    bulk_max_rows: "ONBOARD_BULK_MAX_ROWS", "N", secret = false;
     /// How long one Webex call may take [default: 10].
     timeout_secs: "WEBEX_TIMEOUT_SECS", "SECONDS", secret = false;
     /// text, or json for one JSON object per line [default: text].
@@ -358,6 +366,14 @@ impl Config {
                 zone.invalid(reason)
             }
         })?;
+        let rate = settings.bulk_rate();
+        let bulk = BulkLimits {
+            rate: rate.parse_or(2.0_f64)?,
+            max_rows: settings.bulk_max_rows().parse_or(DEFAULT_MAX_ROWS)?.max(1),
+        };
+        if !(bulk.rate.is_finite() && bulk.rate > 0.0 && bulk.rate <= 1000.0) {
+            return Err(rate.invalid("give a number of creates a second above 0, at most 1000"));
+        }
         let retention = Retention {
             jobs: days(settings.retention_days(), Some(30))?.unwrap_or(Duration::ZERO),
             audit: days(settings.audit_retention_days(), None)?,
@@ -395,6 +411,7 @@ impl Config {
             expiry,
             templates,
             start,
+            bulk,
         })
     }
 }
@@ -434,6 +451,8 @@ mod tests {
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(config.log_filter, DEFAULT_LOG_FILTER);
         assert!(!config.requesters.allows("anyone@example.com"));
+        assert_eq!(config.bulk, BulkLimits::default());
+        assert_eq!(config.bulk.every_ms(), 510);
         let debug = format!("{config:?}");
         for secret in ["bot-token-value", "admin-token-value", "secret-value"] {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
@@ -504,6 +523,27 @@ mod tests {
                     ..secrets()
                 },
                 "ONBOARD_APPROVERS_ROOM",
+            ),
+            (
+                Settings {
+                    bulk_rate: Some("0".into()),
+                    ..secrets()
+                },
+                "ONBOARD_BULK_RATE",
+            ),
+            (
+                Settings {
+                    bulk_rate: Some("NaN".into()),
+                    ..secrets()
+                },
+                "ONBOARD_BULK_RATE",
+            ),
+            (
+                Settings {
+                    bulk_max_rows: Some("-3".into()),
+                    ..secrets()
+                },
+                "ONBOARD_BULK_MAX_ROWS",
             ),
         ];
         for (settings, name) in cases {

@@ -13,12 +13,13 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
         "actor",
         "action",
         "request",
+        "batch",
         "email",
         "result",
         "tracking id",
         "reason",
     ];
-    let rows: Vec<[String; 8]> = entries
+    let rows: Vec<[String; 9]> = entries
         .iter()
         .map(|e| {
             let cells = [
@@ -26,6 +27,7 @@ pub fn table(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Result<(
                 e.actor.clone(),
                 e.action.clone(),
                 e.request_id.map(|id| id.to_string()).unwrap_or_default(),
+                e.batch_id.map(|id| id.to_string()).unwrap_or_default(),
                 e.email.clone().unwrap_or_default(),
                 e.result.clone().unwrap_or_default(),
                 e.tracking_id.clone().unwrap_or_default(),
@@ -94,7 +96,7 @@ pub fn json_lines(entries: &[AuditRecord], out: &mut impl Write) -> std::io::Res
             .map(|d| serde_json::from_str(d).unwrap_or_else(|_| json!(d)));
         let line = json!({
             "at": utc(e.at), "actor": e.actor, "action": e.action, "requestId": e.request_id,
-            "email": e.email, "detail": sent, "result": e.result, "trackingId": e.tracking_id,
+            "batchId": e.batch_id, "email": e.email, "detail": sent, "result": e.result, "trackingId": e.tracking_id,
         });
         writeln!(out, "{line}")?;
     }
@@ -133,6 +135,7 @@ mod tests {
             actor: "mia@example.com".into(),
             action: "requested".into(),
             request_id: Some(7),
+            batch_id: None,
             email: Some("jane@example.com".into()),
             detail: Some(r#"{"emails":["jane@example.com"]}"#.into()),
             result: None,

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{AdminCredentials, Config, DEFAULT_LOG_FILTER, LogFormat};
-use crate::domain::{Grantable, StartSchedule, Templates};
+use crate::domain::{BulkLimits, Grantable, StartSchedule, Templates};
 use crate::onboarding::policy::Requesters;
 use crate::ops::expiry::RequestExpiry;
 use crate::ops::retention::Retention;
@@ -81,6 +81,8 @@ pub struct SandboxOptions {
     /// How far the bot's clock runs ahead of the machine's: a restart with a skew plays a later
     /// day, such as a new hire's first morning.
     pub clock_skew: Duration,
+    /// `ONBOARD_BULK_RATE` and `ONBOARD_BULK_MAX_ROWS`.
+    pub bulk: BulkLimits,
 }
 
 impl Default for SandboxOptions {
@@ -121,6 +123,7 @@ impl Default for SandboxOptions {
             templates: Templates::default(),
             start: StartSchedule::default(),
             clock_skew: Duration::ZERO,
+            bulk: BulkLimits::default(),
         }
     }
 }
@@ -309,5 +312,6 @@ fn config(
         expiry: options.expiry.clone(),
         templates: options.templates.clone(),
         start: options.start.clone(),
+        bulk: options.bulk,
     })
 }

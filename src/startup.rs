@@ -196,6 +196,7 @@ impl Application {
                 templates: config.templates.clone(),
                 start: config.start.clone(),
                 places,
+                bulk: config.bulk,
             },
             choices,
             metrics.clone(),

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-pub use submission::{Submission, identify};
+pub use submission::{BatchChoice, Submission, identify};
 
 use crate::domain::{FieldError, OrgChoices, input, is_calling_license};
 
@@ -25,6 +25,12 @@ pub mod key {
     pub const REQUEST_ID: &str = "requestId";
     /// The approver's reason, an input of the approval card.
     pub const REASON: &str = "reason";
+    /// A batch preview's *Confirm*.
+    pub const BATCH_CONFIRM: &str = "batchConfirm";
+    /// A batch preview's *Cancel*.
+    pub const BATCH_CANCEL: &str = "batchCancel";
+    /// The batch a preview or a batch's approval card is of.
+    pub const BATCH_ID: &str = "batchId";
 }
 
 /// The content type Webex expects for an Adaptive Card attachment.
@@ -38,6 +44,11 @@ static ONBOARDING: LazyLock<Value> = LazyLock::new(|| {
 static APPROVAL: LazyLock<Value> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../../cards/approval.json"))
         .unwrap_or_else(|e| panic!("cards/approval.json is not JSON: {e}"))
+});
+
+static BATCH_PREVIEW: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../cards/batch-preview.json"))
+        .unwrap_or_else(|e| panic!("cards/batch-preview.json is not JSON: {e}"))
 });
 
 /// Wraps a card as a message attachment.
@@ -120,10 +131,67 @@ pub fn onboarding_card(
 /// in a name or a title is read, and the text reads as it was typed.
 pub fn approval_card(request_id: i64, asked_by: &str, summary: &[(&str, String)]) -> Value {
     let mut card = APPROVAL.clone();
-    if let Some(block) = find(&mut card, "requestedBy") {
+    fill_approval(&mut card, asked_by, summary);
+    set_data(&mut card, key::REQUEST_ID, request_id);
+    card
+}
+
+/// The approval card for a whole batch: the same card, titled for a cohort, whose buttons
+/// carry the batch's id.
+pub fn batch_approval_card(batch_id: i64, asked_by: &str, summary: &[(&str, String)]) -> Value {
+    let mut card = APPROVAL.clone();
+    if let Some(title) = card["body"].get_mut(0) {
+        title["text"] = Value::from("Cohort onboarding request");
+    }
+    fill_approval(&mut card, asked_by, summary);
+    set_data(&mut card, key::BATCH_ID, batch_id);
+    card
+}
+
+/// A batch's preview: the file (a line of text), its counts, and a line per problem found,
+/// with Confirm and Cancel buttons that carry the batch's id. What people typed is in
+/// `TextRun`s only.
+pub fn batch_preview_card(
+    batch_id: i64,
+    file: &str,
+    counts: &[(&str, String)],
+    details: &[String],
+) -> Value {
+    let mut card = BATCH_PREVIEW.clone();
+    if let Some(block) = find(&mut card, "file") {
+        block["inlines"] = json!([{"type": "TextRun", "text": file, "isSubtle": true}]);
+    }
+    if let Some(facts) = find(&mut card, "counts") {
+        facts["facts"] = counts
+            .iter()
+            .map(|(title, value)| json!({"title": title, "value": value}))
+            .collect();
+    }
+    match find(&mut card, "details") {
+        Some(container) if !details.is_empty() => {
+            container["items"] = details
+                .iter()
+                .map(|line| {
+                    json!({
+                        "type": "RichTextBlock",
+                        "spacing": "None",
+                        "inlines": [{"type": "TextRun", "text": line}],
+                    })
+                })
+                .collect();
+        }
+        _ => remove(&mut card, "details"),
+    }
+    set_data(&mut card, key::BATCH_ID, batch_id);
+    card
+}
+
+/// Who asked and the summary, on an approval card.
+fn fill_approval(card: &mut Value, asked_by: &str, summary: &[(&str, String)]) {
+    if let Some(block) = find(card, "requestedBy") {
         block["inlines"] = json!([{"type": "TextRun", "text": asked_by, "isSubtle": true}]);
     }
-    if let Some(container) = find(&mut card, "summary") {
+    if let Some(container) = find(card, "summary") {
         container["items"] = summary
             .iter()
             .map(|(title, value)| {
@@ -138,12 +206,15 @@ pub fn approval_card(request_id: i64, asked_by: &str, summary: &[(&str, String)]
             })
             .collect();
     }
+}
+
+/// Puts `key: id` into every button's data.
+fn set_data(card: &mut Value, key: &str, id: i64) {
     if let Some(actions) = card["actions"].as_array_mut() {
         for action in actions {
-            action["data"][key::REQUEST_ID] = Value::from(request_id.to_string());
+            action["data"][key] = Value::from(id.to_string());
         }
     }
-    card
 }
 
 fn capitalized(message: &str) -> String {
@@ -315,6 +386,36 @@ mod tests {
                             "<@all> [Approve here](https://evil.example/login)".into(),
                         ),
                         ("Title", "# Boss **now**".into()),
+                    ],
+                ),
+            ),
+            (
+                "batch-preview",
+                super::batch_preview_card(
+                    3,
+                    "hires \"Q3\" [click](https://evil.example).csv, sent by mia@example.com",
+                    &[
+                        ("Rows", "42".into()),
+                        ("Valid and new", "38".into()),
+                        ("Invalid", "2".into()),
+                        ("Repeated emails", "1".into()),
+                        ("Exist already", "1".into()),
+                    ],
+                    &[
+                        "Line 7: jane.doe@: \"jane.doe@\" is not a valid email address".into(),
+                        "Line 9: kim@example.com is on line 4 already".into(),
+                        "Line 11: <@all> lee@example.com exists already".into(),
+                    ],
+                ),
+            ),
+            (
+                "batch-approval",
+                super::batch_approval_card(
+                    3,
+                    "Asked by mia@example.com",
+                    &[
+                        ("File", "hires.csv".into()),
+                        ("People to create", "38".into()),
                     ],
                 ),
             ),

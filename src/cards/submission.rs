@@ -19,8 +19,17 @@ pub enum Submission {
         /// (the card allows no more; a forged longer one is cut); none when blank.
         reason: Option<String>,
     },
+    /// A click on a batch's preview.
+    Batch(BatchChoice),
     /// A button the card does not have: the submission was forged or is from another card.
     Unknown,
+}
+
+/// What a batch's sender chose on its preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchChoice {
+    Confirm,
+    Cancel,
 }
 
 impl Submission {
@@ -31,7 +40,12 @@ impl Submission {
         match (kind, action) {
             // Webex always merges the button's data in; a form without it is still the form.
             (CardKind::Onboarding, Some(key::ONBOARD) | None) => Self::Form(inputs),
-            (CardKind::Approval, Some(clicked @ (key::APPROVE | key::REJECT))) => {
+            (CardKind::BatchPreview, Some(key::BATCH_CONFIRM)) => Self::Batch(BatchChoice::Confirm),
+            (CardKind::BatchPreview, Some(key::BATCH_CANCEL)) => Self::Batch(BatchChoice::Cancel),
+            (
+                CardKind::Approval | CardKind::BatchApproval,
+                Some(clicked @ (key::APPROVE | key::REJECT)),
+            ) => {
                 let reason = inputs
                     .get(key::REASON)
                     .and_then(Value::as_str)
@@ -49,19 +63,21 @@ impl Submission {
     }
 }
 
-/// Which of the bot's cards a message carries, read from the card itself: its kind, and for an
-/// approval card the request it decides. For a card the store has no record of yet.
+/// Which of the bot's cards a message carries, read from the card itself: its kind, and the
+/// request or batch it is about. For a card the store has no record of yet.
 pub fn identify(attachments: &[Value]) -> Option<(CardKind, Option<i64>)> {
     let card = attachments
         .iter()
         .find(|a| a["contentType"] == CARD_CONTENT_TYPE)?;
     let data = &card["content"]["actions"][0]["data"];
+    let id = |key: &str| data[key].as_str().and_then(|id| id.parse().ok());
     match data[key::ACTION].as_str()? {
         key::ONBOARD => Some((CardKind::Onboarding, None)),
-        key::APPROVE => {
-            let request_id = data[key::REQUEST_ID].as_str()?.parse().ok()?;
-            Some((CardKind::Approval, Some(request_id)))
-        }
+        key::APPROVE => match id(key::REQUEST_ID) {
+            Some(request_id) => Some((CardKind::Approval, Some(request_id))),
+            None => Some((CardKind::BatchApproval, Some(id(key::BATCH_ID)?))),
+        },
+        key::BATCH_CONFIRM => Some((CardKind::BatchPreview, Some(id(key::BATCH_ID)?))),
         _ => None,
     }
 }

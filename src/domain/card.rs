@@ -7,6 +7,10 @@ pub enum CardKind {
     Onboarding,
     /// An approval card in the approvers' room.
     Approval,
+    /// A batch's preview, with Confirm and Cancel.
+    BatchPreview,
+    /// A batch's approval card in the approvers' room.
+    BatchApproval,
 }
 
 impl CardKind {
@@ -15,6 +19,8 @@ impl CardKind {
         match self {
             Self::Onboarding => "onboarding",
             Self::Approval => "approval",
+            Self::BatchPreview => "batch-preview",
+            Self::BatchApproval => "batch-approval",
         }
     }
 
@@ -23,6 +29,8 @@ impl CardKind {
         match s {
             "onboarding" => Ok(Self::Onboarding),
             "approval" => Ok(Self::Approval),
+            "batch-preview" => Ok(Self::BatchPreview),
+            "batch-approval" => Ok(Self::BatchApproval),
             other => Err(format!("card kind {other}")),
         }
     }

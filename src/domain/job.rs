@@ -20,15 +20,24 @@ pub enum JobKind {
     Expiry,
     /// One step of an onboarding after the account: a license, a space, a team, the welcome.
     Step,
+    /// One line of a batch, created in its turn.
+    BatchLine,
+    /// A batch's progress, shown and looked at again until its last line ends.
+    BatchProgress,
+    /// A batch's report, with its file.
+    BatchReport,
 }
 
 impl JobKind {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 8] = [
         Self::Message,
         Self::Submission,
         Self::Reply,
         Self::Expiry,
         Self::Step,
+        Self::BatchLine,
+        Self::BatchProgress,
+        Self::BatchReport,
     ];
 
     /// The name stored in the `kind` column.
@@ -39,6 +48,9 @@ impl JobKind {
             Self::Reply => "reply",
             Self::Expiry => "expiry",
             Self::Step => "step",
+            Self::BatchLine => "batch-line",
+            Self::BatchProgress => "batch-progress",
+            Self::BatchReport => "batch-report",
         }
     }
 
@@ -128,6 +140,12 @@ pub enum CardToSend {
     /// The approval card of a request.
     #[serde(rename_all = "camelCase")]
     Approval { request_id: i64 },
+    /// A batch's preview, with Confirm and Cancel.
+    #[serde(rename_all = "camelCase")]
+    BatchPreview { batch_id: i64 },
+    /// The approval card of a batch.
+    #[serde(rename_all = "camelCase")]
+    BatchApproval { batch_id: i64 },
 }
 
 /// A request that waited for approval longer than it may.
@@ -200,6 +218,29 @@ impl Step {
     }
 }
 
+/// One line of a batch to create; its job is keyed on the batch and the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLine {
+    pub batch_id: i64,
+    pub line: i64,
+}
+
+/// A look at a batch's progress: the `n`th, so that each look is one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchTick {
+    pub batch_id: i64,
+    pub n: u32,
+}
+
+/// A batch, for a job about it as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRef {
+    pub batch_id: i64,
+}
+
 /// A job's work, whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobPayload {
@@ -213,6 +254,12 @@ pub enum JobPayload {
     Expire(Expiry),
     /// Carry out one step after the account.
     Step(Step),
+    /// Create one line of a batch.
+    BatchLine(BatchLine),
+    /// Show a batch's progress; at its end, send its report.
+    BatchProgress(BatchTick),
+    /// Send a batch's report.
+    BatchReport(BatchRef),
 }
 
 impl JobPayload {
@@ -224,6 +271,9 @@ impl JobPayload {
             Self::Reply(_) => JobKind::Reply,
             Self::Expire(_) => JobKind::Expiry,
             Self::Step(_) => JobKind::Step,
+            Self::BatchLine(_) => JobKind::BatchLine,
+            Self::BatchProgress(_) => JobKind::BatchProgress,
+            Self::BatchReport(_) => JobKind::BatchReport,
         }
     }
 
@@ -235,6 +285,9 @@ impl JobPayload {
             Self::Reply(reply) => serde_json::to_string(reply),
             Self::Expire(expiry) => serde_json::to_string(expiry),
             Self::Step(step) => serde_json::to_string(step),
+            Self::BatchLine(line) => serde_json::to_string(line),
+            Self::BatchProgress(tick) => serde_json::to_string(tick),
+            Self::BatchReport(report) => serde_json::to_string(report),
         };
         // These types hold strings, ids and JSON values only, which always serialize.
         json.unwrap_or_else(|e| unreachable!("a job payload serializes: {e}"))
@@ -251,6 +304,15 @@ impl JobPayload {
             Some(JobKind::Reply) => Self::Reply(serde_json::from_str(payload).map_err(read)?),
             Some(JobKind::Expiry) => Self::Expire(serde_json::from_str(payload).map_err(read)?),
             Some(JobKind::Step) => Self::Step(serde_json::from_str(payload).map_err(read)?),
+            Some(JobKind::BatchLine) => {
+                Self::BatchLine(serde_json::from_str(payload).map_err(read)?)
+            }
+            Some(JobKind::BatchProgress) => {
+                Self::BatchProgress(serde_json::from_str(payload).map_err(read)?)
+            }
+            Some(JobKind::BatchReport) => {
+                Self::BatchReport(serde_json::from_str(payload).map_err(read)?)
+            }
             None => return Err(format!("no job has the kind {kind:?}")),
         })
     }
@@ -305,6 +367,12 @@ mod tests {
                     title: "Team".into(),
                 },
             }),
+            JobPayload::BatchLine(BatchLine {
+                batch_id: 3,
+                line: 12,
+            }),
+            JobPayload::BatchProgress(BatchTick { batch_id: 3, n: 4 }),
+            JobPayload::BatchReport(BatchRef { batch_id: 3 }),
             JobPayload::Step(Step {
                 request_id: 7,
                 person_id: id("P3"),

@@ -22,6 +22,8 @@ pub enum Command {
     Status(String),
     /// `pending`: the requests waiting for an approver.
     Pending,
+    /// `cancel`, in a batch's thread: stop the batch.
+    Cancel,
     /// `help`, or anything the bot does not know.
     Help,
 }
@@ -35,6 +37,7 @@ impl Command {
             ("onboard", _) => Self::Onboard,
             ("status", Some(email)) => Self::Status(email.trim_matches(['<', '>']).to_owned()),
             ("pending", _) => Self::Pending,
+            ("cancel", _) => Self::Cancel,
             _ => Self::Help,
         }
     }
@@ -99,6 +102,11 @@ impl Onboarding {
             Some(message) => message,
             None => self.bot.message(&event.id, &tracking).await?,
         };
+        if requester && !message.files.is_empty() {
+            return self
+                .handle_file(job, &message, (&sender_id, &sender_email), &tracking)
+                .await;
+        }
         let mentioned = message
             .mentioned_people
             .iter()
@@ -111,7 +119,7 @@ impl Onboarding {
             &self.me.display_name,
             mentioned,
         )));
-        let room_id = message.room_id;
+        let room_id = message.room_id.clone();
         let in_group = message.room_type.as_deref() == Some("group");
         // What `status` and `pending` say is for the asker alone: in a group space it goes
         // to them directly, and the space is told where it went.
@@ -125,6 +133,13 @@ impl Onboarding {
                 vec![Reply::text(room_id.clone(), None, text)]
             }
         };
+        if command == Command::Cancel
+            && let Some(done) = self
+                .cancel_in_thread(job, &message, (&sender_id, &sender_email), &tracking)
+                .await?
+        {
+            return Ok(done);
+        }
         let answer = match command {
             Command::Onboard if requester => vec![Reply {
                 card: Some(CardToSend::Onboarding {
@@ -145,10 +160,19 @@ impl Onboarding {
                     text.push_str("\n\n");
                     text.push_str(&replies::scheduled_steps(&scheduled, &self.rules.start));
                 }
+                let mut batches = Vec::new();
+                for batch in self.store.open_batches().await? {
+                    let rows = self.store.batch_rows(batch.id).await?;
+                    batches.push((batch, replies::batch::Counts::of(&rows)));
+                }
+                if !batches.is_empty() {
+                    text.push_str("\n\n");
+                    text.push_str(&replies::batch::open_batches(&batches));
+                }
                 privately(&text)
             }
             Command::Pending => vec![Reply::text(room_id, None, replies::PENDING_FOR_APPROVERS)],
-            Command::Help => vec![Reply::text(room_id, None, replies::HELP)],
+            Command::Help | Command::Cancel => vec![Reply::text(room_id, None, replies::HELP)],
         };
         Ok(replying(job, answer))
     }
@@ -181,8 +205,14 @@ impl Onboarding {
         let Ok(email) = Email::parse(email) else {
             return Ok(replies::not_an_email(email));
         };
+        let in_batches = self.store.batch_rows_for(email.as_str()).await?;
+        let batch_lines = if in_batches.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n{}", replies::batch::status_lines(&in_batches))
+        };
         let Some(person) = self.admin.find_person(email.as_str(), tracking).await? else {
-            return Ok(replies::status_unknown(email.as_str()));
+            return Ok(replies::status_unknown(email.as_str()) + &batch_lines);
         };
         let choices = self.choices.get(tracking).await?;
         let mut text = replies::status(email.as_str(), &person, &choices);
@@ -193,6 +223,7 @@ impl Onboarding {
                 text.push_str(&replies::steps_status(&steps, &self.rules.start));
             }
         }
+        text.push_str(&batch_lines);
         Ok(text)
     }
 
@@ -230,6 +261,7 @@ mod tests {
         );
         assert_eq!(Command::parse("status"), Command::Help);
         assert_eq!(Command::parse("PENDING"), Command::Pending);
+        assert_eq!(Command::parse("Cancel"), Command::Cancel);
     }
 
     #[test]

@@ -158,13 +158,17 @@ impl Onboarding {
             text.push_str("\n\n");
             text.push_str(&replies::steps_scheduled(&self.rules.start.describe(at)));
         }
-        let mut replies = vec![Reply::text(
-            request.room_id.clone(),
-            Some(request.card_message_id.clone()),
-            &text,
-        )];
-        if let Some(card) = self.store.approval_card(request.id).await? {
-            replies.push(Reply::text(card.room_id, Some(card.message_id), &text));
+        // A batch's line answers in the batch's report, not a message of its own.
+        let mut replies = Vec::new();
+        if request.batch_id.is_none() {
+            replies.push(Reply::text(
+                request.room_id.clone(),
+                Some(request.card_message_id.clone()),
+                &text,
+            ));
+            if let Some(card) = self.store.approval_card(request.id).await? {
+                replies.push(Reply::text(card.room_id, Some(card.message_id), &text));
+            }
         }
         if !request.stored_state.is_final() {
             self.metrics.onboarding(outcome_of(&request));
@@ -212,6 +216,7 @@ fn audit_of(request: &RequestRecord) -> Option<AuditEntry> {
         actor: BOT_ACTOR.to_owned(),
         action,
         request_id: Some(request.id),
+        batch_id: request.batch_id,
         email: Some(request.email.to_string()),
         // Only what was sent: a request that made no call sent nothing.
         detail: (request.create_calls > 0).then(|| request.draft.body().to_string()),

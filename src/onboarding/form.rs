@@ -41,32 +41,15 @@ impl Onboarding {
         }
         let choices = self.choices.get(tracking).await?;
         let mut inputs = inputs;
-        let template = match self.template_of(&mut inputs, &choices) {
-            Ok(template) => template,
-            Err(errors) => return Ok(form_again(job, action, inputs, errors)),
-        };
-        // The template's licenses are checked with the card's, by the same rules (a calling
-        // license asks for a number and a location), though they need not be grantable.
-        let draft = match with_template_licenses(&inputs, &choices, template.as_ref()) {
-            Ok((checked, granted)) => PersonDraft::from_inputs(&checked, &granted)
-                .and_then(|draft| self.plan(draft, &inputs, template.as_ref())),
-            Err(errors) => Err(errors),
-        };
-        let draft = draft.map(|mut draft| {
-            // Without a manager named, the requester welcomes the new hire.
-            if draft.manager_email.is_none() {
-                draft.manager_name = submitter.display_name.as_deref().map(clean);
-            }
-            draft
-        });
-        let draft = match draft {
-            Ok(draft) => self.resolve_manager(draft, tracking).await?,
-            Err(errors) => Err(errors),
-        };
-        let draft = match draft {
-            Ok(draft) => self.units_left(draft, tracking).await?,
-            Err(errors) => Err(errors),
-        };
+        let draft = self
+            .check_inputs(
+                &mut inputs,
+                &choices,
+                submitter.display_name.as_deref(),
+                true,
+                tracking,
+            )
+            .await?;
         let draft = match draft {
             Ok(draft) => draft,
             Err(errors) => return Ok(form_again(job, action, inputs, errors)),
@@ -84,6 +67,45 @@ impl Onboarding {
             Opened::Replaced => Ok(answer(replies::FORM_REPLACED)),
             Opened::Limited(limit) => Ok(answer(&replies::limited(limit))),
             Opened::Ours(request) => self.proceed(job, request).await,
+        }
+    }
+
+    /// Every check of a form's inputs, the card's or a file's line's: its template, the
+    /// licenses, the draft, its start date, the manager, and with `units` the units left. The
+    /// template's location fills an empty location input, so that the inputs show it.
+    pub(super) async fn check_inputs(
+        &self,
+        inputs: &mut Map<String, Value>,
+        choices: &OrgChoices,
+        requester_name: Option<&str>,
+        units: bool,
+        tracking: &str,
+    ) -> Result<Result<PersonDraft, Vec<FieldError>>, JobError> {
+        let template = match self.template_of(inputs, choices) {
+            Ok(template) => template,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        // The template's licenses are checked with the card's, by the same rules (a calling
+        // license asks for a number and a location), though they need not be grantable.
+        let draft = match with_template_licenses(inputs, choices, template.as_ref()) {
+            Ok((checked, granted)) => PersonDraft::from_inputs(&checked, &granted)
+                .and_then(|draft| self.plan(draft, inputs, template.as_ref())),
+            Err(errors) => Err(errors),
+        };
+        let draft = draft.map(|mut draft| {
+            // Without a manager named, the requester welcomes the new hire.
+            if draft.manager_email.is_none() {
+                draft.manager_name = requester_name.map(clean);
+            }
+            draft
+        });
+        let draft = match draft {
+            Ok(draft) => self.resolve_manager(draft, tracking).await?,
+            Err(errors) => Err(errors),
+        };
+        match draft {
+            Ok(draft) if units => self.units_left(draft, tracking).await,
+            other => Ok(other),
         }
     }
 
@@ -224,6 +246,7 @@ fn form_again(
         requested_by: action.person_id.clone(),
         kind: CardKind::Onboarding,
         request_id: None,
+        batch_id: None,
         retired: true,
     };
     let reply = Reply {
@@ -241,7 +264,7 @@ fn form_again(
 }
 
 /// The choice whose id is `wanted`, or else whose name is (case-insensitively).
-fn find_choice<'a>(choices: &'a [Choice], wanted: &str) -> Option<&'a Choice> {
+pub(super) fn find_choice<'a>(choices: &'a [Choice], wanted: &str) -> Option<&'a Choice> {
     let wanted = wanted.trim();
     choices
         .iter()

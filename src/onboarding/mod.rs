@@ -8,6 +8,9 @@
 //! - `create`: the Create a Person state machine, and the request's final answer.
 //! - `reply`: posting what the bot says, cards included.
 //! - `steps`: what follows the account: licenses read back, spaces, teams, the welcome.
+//! - `bulk_preview`: a cohort's file: downloaded, read, every line checked, a preview posted.
+//! - `bulk_decision`: a batch confirmed, approved, rejected or cancelled.
+//! - `bulk_run`: a batch's lines created at a shared pace, its progress, its report.
 //!
 //! Around them: [`policy`] who may ask, [`choices`] what may be granted; every text the bot
 //! says is in [`crate::replies`]. A handler never writes a final state itself: it returns a
@@ -15,6 +18,9 @@
 
 mod approval;
 pub mod approvers;
+mod bulk_decision;
+mod bulk_preview;
+mod bulk_run;
 pub mod choices;
 mod commands;
 mod create;
@@ -24,7 +30,7 @@ mod reply;
 mod steps;
 mod submission;
 
-use crate::domain::{JobPayload, StartSchedule, Templates};
+use crate::domain::{BulkLimits, JobPayload, StartSchedule, Templates};
 use crate::metrics::Metrics;
 use crate::store::{Completion, Job, RequestLimits, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
@@ -58,6 +64,8 @@ pub struct Rules {
     pub start: StartSchedule,
     /// The titles of the templates' spaces and the names of their teams, by id, read at start.
     pub places: Places,
+    /// `ONBOARD_BULK_RATE` and `ONBOARD_BULK_MAX_ROWS`.
+    pub bulk: BulkLimits,
 }
 
 /// Names of spaces and teams by id.
@@ -113,6 +121,9 @@ impl JobHandler for Onboarding {
             JobPayload::Reply(reply) => self.send_reply(job, reply).await,
             JobPayload::Expire(expiry) => self.expire(job, expiry).await,
             JobPayload::Step(step) => self.run_step(job, step).await,
+            JobPayload::BatchLine(line) => self.run_batch_line(job, line).await,
+            JobPayload::BatchProgress(tick) => self.batch_progress(job, tick).await,
+            JobPayload::BatchReport(report) => self.send_batch_report(job, report).await,
         }
     }
 
@@ -124,6 +135,9 @@ impl JobHandler for Onboarding {
             // Nobody waits on it: the next sweep makes it again.
             JobPayload::Expire(_) => Ok(Completion::default()),
             JobPayload::Step(step) => Ok(self.give_up_step(job, step, reason)),
+            JobPayload::BatchLine(line) => self.give_up_batch_line(job, line, reason).await,
+            // The next look, or the report, is what the batch waits for: an alert says why.
+            JobPayload::BatchProgress(_) | JobPayload::BatchReport(_) => Ok(Completion::default()),
         }
     }
 }

@@ -42,7 +42,7 @@ impl Onboarding {
                 let card = cards::onboarding_card(&choices, values, errors);
                 (
                     Some(card),
-                    Some((CardKind::Onboarding, None, requested_by.clone())),
+                    Some((CardKind::Onboarding, None, None, requested_by.clone())),
                 )
             }
             Some(CardToSend::Approval { request_id }) => {
@@ -53,7 +53,40 @@ impl Onboarding {
                 let summary = replies::approval_summary(&request, &choices);
                 let asked_by = replies::asked_by(&request.requester_email);
                 let card = cards::approval_card(request.id, &asked_by, &summary);
-                let record = (CardKind::Approval, Some(request.id), request.requester_id);
+                let record = (
+                    CardKind::Approval,
+                    Some(request.id),
+                    None,
+                    request.requester_id,
+                );
+                (Some(card), Some(record))
+            }
+            Some(CardToSend::BatchPreview { batch_id }) => {
+                let batch = self.batch_for_card(*batch_id).await?;
+                let rows = self.store.batch_rows(batch.id).await?;
+                let (counts, details) = Self::preview_of(&rows);
+                let file = replies::batch::preview_file(&batch.file_name, &batch.requester_email);
+                let card = cards::batch_preview_card(batch.id, &file, &counts, &details);
+                let record = (
+                    CardKind::BatchPreview,
+                    None,
+                    Some(batch.id),
+                    batch.requester_id,
+                );
+                (Some(card), Some(record))
+            }
+            Some(CardToSend::BatchApproval { batch_id }) => {
+                let batch = self.batch_for_card(*batch_id).await?;
+                let rows = self.store.batch_rows(batch.id).await?;
+                let summary = replies::batch::approval_summary(&batch, &rows);
+                let asked_by = replies::asked_by(&batch.requester_email);
+                let card = cards::batch_approval_card(batch.id, &asked_by, &summary);
+                let record = (
+                    CardKind::BatchApproval,
+                    None,
+                    Some(batch.id),
+                    batch.requester_id,
+                );
                 (Some(card), Some(record))
             }
         };
@@ -88,16 +121,25 @@ impl Onboarding {
             tracing::warn!(%error, "could not delete the form that a corrected one replaced");
         }
         Ok(Completion {
-            card: record.map(|(kind, request_id, requested_by)| CardRecord {
+            card: record.map(|(kind, request_id, batch_id, requested_by)| CardRecord {
                 message_id: posted.id,
                 room_id: posted.room_id,
                 requested_by,
                 kind,
                 request_id,
+                batch_id,
                 retired: false,
             }),
             ..Completion::default()
         })
+    }
+
+    /// The batch a card is built for.
+    async fn batch_for_card(&self, batch_id: i64) -> Result<crate::store::BatchRecord, JobError> {
+        self.store
+            .batch(batch_id)
+            .await?
+            .ok_or_else(|| JobError::Permanent(replies::batch::BATCH_MISSING.to_owned()))
     }
 
     /// A reply that could not be posted. Most have nobody else to tell; but a request whose

@@ -37,7 +37,7 @@ impl Onboarding {
             person_id: person_id.clone(),
             email: request.email.as_str().to_owned(),
             room_id: request.room_id.clone(),
-            thread: request.card_message_id.clone(),
+            thread: request.thread.clone(),
             what,
         };
         let draft = &request.draft;

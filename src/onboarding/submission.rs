@@ -3,7 +3,7 @@
 
 use super::{Onboarding, reply::replying};
 use crate::cards::{self, Submission};
-use crate::domain::{ActionEvent, Reply};
+use crate::domain::{ActionEvent, CardKind, Reply};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Job, StoreError};
 use crate::webex::AttachmentAction;
@@ -36,10 +36,15 @@ impl Onboarding {
         let inputs = std::mem::take(&mut action.inputs);
         match Submission::parse(card.kind, inputs) {
             Submission::Form(inputs) => self.handle_form(job, action, inputs, &tracking).await,
+            Submission::Decision { decision, reason } if card.kind == CardKind::BatchApproval => {
+                self.handle_batch_decision(job, &action, card, decision, reason, &tracking)
+                    .await
+            }
             Submission::Decision { decision, reason } => {
                 self.handle_decision(job, &action, card, decision, reason, &tracking)
                     .await
             }
+            Submission::Batch(choice) => self.handle_batch_choice(job, &action, card, choice).await,
             Submission::Unknown => Ok(replying(
                 job,
                 vec![Reply::text(
@@ -73,12 +78,19 @@ impl Onboarding {
         if message.person_id.as_ref() != Some(&self.me.id) {
             return Ok(None);
         }
-        let Some((kind, request_id)) = cards::identify(&message.attachments) else {
+        let Some((kind, about)) = cards::identify(&message.attachments) else {
             return Ok(None);
         };
-        let requested_by = match request_id {
-            Some(id) => self.store.request(id).await?.map(|r| r.requester_id),
-            None => None,
+        let is_batch = matches!(kind, CardKind::BatchPreview | CardKind::BatchApproval);
+        let (request_id, batch_id) = if is_batch {
+            (None, about)
+        } else {
+            (about, None)
+        };
+        let requested_by = match (request_id, batch_id) {
+            (Some(id), _) => self.store.request(id).await?.map(|r| r.requester_id),
+            (_, Some(id)) => self.store.batch(id).await?.map(|b| b.requester_id),
+            _ => None,
         };
         let card = CardRecord {
             message_id: message.id,
@@ -86,6 +98,7 @@ impl Onboarding {
             requested_by: requested_by.unwrap_or_else(|| action.person_id.clone()),
             kind,
             request_id,
+            batch_id,
             retired: false,
         };
         self.store.record_card(&card).await?;

@@ -1,6 +1,7 @@
 //! Everything the bot says, in one place, so that the words stay consistent. Whatever a person
 //! typed, or Webex answered, goes in through [`md`]: it is shown, never obeyed.
 
+pub mod batch;
 pub mod markdown;
 
 pub use markdown::{MAX_MESSAGE_BYTES, escape as md, shorten};
@@ -682,6 +683,8 @@ mod tests {
         RequestRecord {
             id: n,
             card_message_id: MessageId::parse(&format!("card{n}")).expect("an id"),
+            thread: MessageId::parse(&format!("card{n}")).expect("an id"),
+            batch_id: None,
             action_id: ActionId::parse(&format!("action{n}")).expect("an id"),
             room_id: RoomId::parse("room").expect("an id"),
             requester_id: PersonId::parse("mia").expect("an id"),

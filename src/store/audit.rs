@@ -12,6 +12,8 @@ pub struct AuditEntry {
     /// `requested`, `approved`, `rejected` or `create-person`.
     pub action: &'static str,
     pub request_id: Option<i64>,
+    /// The batch the entry is about, or whose row it is.
+    pub batch_id: Option<i64>,
     /// The email of the person being onboarded.
     pub email: Option<String>,
     /// What was sent (the Create a Person body, never a token) or the approver's reason.
@@ -28,21 +30,22 @@ pub struct AuditRecord {
     pub actor: String,
     pub action: String,
     pub request_id: Option<i64>,
+    pub batch_id: Option<i64>,
     pub email: Option<String>,
     pub detail: Option<String>,
     pub result: Option<String>,
     pub tracking_id: Option<String>,
 }
 
-pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 impl Store {
     /// The whole trail, oldest first.
     pub async fn audit(&self) -> Result<Vec<AuditRecord>, StoreError> {
         with_pool!(self, pool => {
             sqlx::query(
-                "SELECT at, actor, action, request_id, email, detail, result, tracking_id FROM audit ORDER BY id",
+                "SELECT at, actor, action, request_id, email, detail, result, tracking_id, batch_id FROM audit ORDER BY id",
             )
             .fetch_all(pool)
             .await?
@@ -53,6 +56,7 @@ impl Store {
                     actor: row.try_get("actor")?,
                     action: row.try_get("action")?,
                     request_id: row.try_get("request_id")?,
+                    batch_id: row.try_get("batch_id")?,
                     email: row.try_get("email")?,
                     detail: row.try_get("detail")?,
                     result: row.try_get("result")?,

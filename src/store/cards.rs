@@ -14,13 +14,15 @@ pub struct CardRecord {
     pub kind: CardKind,
     /// The request an approval card decides.
     pub request_id: Option<i64>,
+    /// The batch a batch's preview or approval card is of.
+    pub batch_id: Option<i64>,
     /// Replaced by a corrected form: submitting it does nothing.
     pub retired: bool,
 }
 
 /// Records a card; a repeated insert of the same card changes nothing, a retirement included.
-pub(super) const INSERT_CARD: &str = "INSERT INTO cards (message_id, room_id, requested_by, kind, request_id, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING";
+pub(super) const INSERT_CARD: &str = "INSERT INTO cards (message_id, room_id, requested_by, kind, request_id, created_at, batch_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING";
 
 /// Retires a form: takes the card's row, which opening a request on the card takes first too,
 /// so that a retirement and a request on the same card never interleave.
@@ -40,14 +42,23 @@ macro_rules! bind_card {
             .bind($card.kind.as_str())
             .bind($card.request_id)
             .bind($now)
+            .bind($card.batch_id)
     };
 }
 pub(super) use bind_card;
 
-type CardRow = (String, String, String, String, Option<i64>, Option<i64>);
+type CardRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn card_from(row: CardRow) -> Result<CardRecord, StoreError> {
-    let (message_id, room_id, requested_by, kind, request_id, retired_at) = row;
+    let (message_id, room_id, requested_by, kind, request_id, retired_at, batch_id) = row;
     let name = format!("card {message_id}");
     Ok(CardRecord {
         message_id: id_column(&name, "message_id", &message_id)?,
@@ -56,6 +67,7 @@ fn card_from(row: CardRow) -> Result<CardRecord, StoreError> {
         kind: CardKind::parse(&kind)
             .map_err(|e| StoreError::Corrupt(format!("{name}: its kind is unreadable: {e}")))?,
         request_id,
+        batch_id,
         retired: retired_at.is_some(),
     })
 }
@@ -64,7 +76,7 @@ fn card_from(row: CardRow) -> Result<CardRecord, StoreError> {
 macro_rules! select_card {
     ($tail:literal) => {
         concat!(
-            "SELECT message_id, room_id, requested_by, kind, request_id, retired_at FROM cards ",
+            "SELECT message_id, room_id, requested_by, kind, request_id, retired_at, batch_id FROM cards ",
             $tail
         )
     };

@@ -234,6 +234,7 @@ impl Store {
                     .bind(&entry.detail)
                     .bind(&entry.result)
                     .bind(&entry.tracking_id)
+                    .bind(entry.batch_id)
                     .execute(&mut *tx)
                     .await?;
             }

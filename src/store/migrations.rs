@@ -37,6 +37,7 @@ pub(super) const SQLITE: &[Migration] = migrations!("sqlite":
     (2, "helpdesk", "0002_helpdesk.sql"),
     (3, "operations", "0003_operations.sql"),
     (4, "lighter inserts", "0004_lighter_inserts.sql"),
+    (5, "batches", "0005_batches.sql"),
 );
 
 /// The PostgreSQL schema, oldest first.
@@ -45,6 +46,7 @@ pub(super) const POSTGRES: &[Migration] = migrations!("postgres":
     (2, "helpdesk", "0002_helpdesk.sql"),
     (3, "operations", "0003_operations.sql"),
     (4, "lighter inserts", "0004_lighter_inserts.sql"),
+    (5, "batches", "0005_batches.sql"),
 );
 
 /// The key of the advisory lock that PostgreSQL migrations hold ("webex-onboard migrate").

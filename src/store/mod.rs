@@ -6,6 +6,7 @@
 
 mod alerts;
 mod audit;
+mod batches;
 mod cards;
 mod job_writer;
 mod jobs;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{
 };
 
 pub use audit::{AuditEntry, AuditRecord};
+pub use batches::{BatchRecord, BatchRow, Moved, NewBatch, NewBatchRow, Turn};
 pub use cards::CardRecord;
 pub use jobs::{Completion, Job, NewJob};
 pub use liveness::{BEAT, Life, process_id};

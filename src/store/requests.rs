@@ -74,6 +74,10 @@ pub struct RequestRecord {
     pub reason: Option<String>,
     /// When the request was made (milliseconds since the epoch).
     pub created_at: i64,
+    /// The thread its later lines go to: its card's, or its batch's preview.
+    pub thread: MessageId,
+    /// The batch it is a row of: its answer goes into the batch's report, not under a card.
+    pub batch_id: Option<i64>,
 }
 
 /// The result of claiming a card for a request.
@@ -113,7 +117,7 @@ macro_rules! select_request {
         concat!(
             "SELECT id, card_message_id, action_id, room_id, requester_id, requester_email, email, ",
             "draft, state, create_calls, last_status, person_id, outcome, tracking_id, decision, decided_by, ",
-            "reason, created_at, decision_action_id FROM requests ",
+            "reason, created_at, decision_action_id, thread_id, batch_id FROM requests ",
             $tail
         )
     };
@@ -155,10 +159,10 @@ macro_rules! bind_request_update {
             .bind($request.stored_state.as_str())
     };
 }
-pub(super) use {bind_request_update, update_request};
+pub(super) use {bind_request_update, select_request, update_request};
 
 impl RequestRecord {
-    fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
+    pub(super) fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
     where
         for<'r> &'r str: sqlx::ColumnIndex<R>,
         for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -177,9 +181,16 @@ impl RequestRecord {
         let person_id: Option<String> = row.try_get("person_id")?;
         let state = RequestState::parse(&text("state")?).map_err(|e| unreadable("state", e))?;
         let decision: Option<String> = row.try_get("decision")?;
+        let card_message_id: MessageId =
+            id_column(&name, "card_message_id", &text("card_message_id")?)?;
+        let thread_id: Option<String> = row.try_get("thread_id")?;
+        let thread = match thread_id {
+            Some(thread) => id_column(&name, "thread_id", &thread)?,
+            None => card_message_id.clone(),
+        };
         Ok(Self {
             id,
-            card_message_id: id_column(&name, "card_message_id", &text("card_message_id")?)?,
+            card_message_id,
             action_id: id_column(&name, "action_id", &text("action_id")?)?,
             room_id: id_column(&name, "room_id", &text("room_id")?)?,
             requester_id: id_column(&name, "requester_id", &text("requester_id")?)?,
@@ -204,6 +215,8 @@ impl RequestRecord {
             decided_by: row.try_get("decided_by")?,
             reason: row.try_get("reason")?,
             created_at: row.try_get("created_at")?,
+            thread,
+            batch_id: row.try_get("batch_id")?,
         })
     }
 }
@@ -254,7 +267,7 @@ impl Store {
                 let (open, recent): (i64, i64) = sqlx::query_as(
                     "SELECT COALESCE(SUM(CASE WHEN state IN ('awaiting_approval', 'accepted', 'creating') \
                      THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) \
-                     FROM requests WHERE requester_id = $1",
+                     FROM requests WHERE requester_id = $1 AND batch_id IS NULL",
                 )
                 .bind(new.requester_id.as_str())
                 .bind(now - 3_600_000)
@@ -294,6 +307,7 @@ impl Store {
                     .bind(&draft)
                     .bind(None::<String>)
                     .bind(None::<String>)
+                    .bind(None::<i64>)
                     .execute(&mut *tx)
                     .await?;
             }

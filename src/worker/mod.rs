@@ -48,6 +48,10 @@ pub enum JobError {
     /// The job can never succeed (e.g. what it refers to is gone).
     #[error("{0}")]
     Permanent(String),
+    /// The job waits for its turn, shared with other jobs, until this time (milliseconds since
+    /// the epoch); waiting uses up no attempt.
+    #[error("waits for its turn")]
+    Paced(i64),
 }
 
 impl JobError {
@@ -64,7 +68,7 @@ impl JobError {
             // A row that does not decode stays so.
             Self::Store(StoreError::Corrupt(_)) => false,
             Self::Store(_) => true,
-            Self::Permanent(_) => false,
+            Self::Permanent(_) | Self::Paced(_) => false,
         }
     }
 }

@@ -164,6 +164,10 @@ impl<H: JobHandler> Worker<H> {
                 Ok(())
             }
             Err(JobError::Store(StoreError::Conflict(why))) => self.run_again(job, &why).await,
+            Err(JobError::Paced(at)) => {
+                self.outcome(job, "paced");
+                store.wait_job(job, at, "waits for its turn").await
+            }
             Err(error) if error.is_waiting() => {
                 self.outcome(job, "waiting");
                 let delay_ms =

@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod approvals;
+mod bulk;
 mod check;
 mod commands;
 mod configuration;

@@ -185,8 +185,26 @@ impl World {
         .await
     }
 
+    /// Another replica on the same database, at an address of its own, with these variables set.
+    pub(crate) async fn replica_with(&self, extra: &[(&str, &str)]) -> BotProcess {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("addr");
+        let public_url = format!("http://{addr}");
+        BotProcess::launch(
+            &self.sim,
+            &self.database_url,
+            addr,
+            &self.secret,
+            &public_url,
+            extra,
+        )
+        .await
+    }
+
     /// Waits until a call to `path` has arrived but not been answered.
-    async fn call_under_way(&self, method: &str, path: &str) {
+    pub(crate) async fn call_under_way(&self, method: &str, path: &str) {
         let deadline = Instant::now() + ANSWER;
         while Instant::now() < deadline {
             if self
@@ -243,7 +261,7 @@ impl World {
     }
 }
 
-fn delay(method: &str, path: &str) -> Fault {
+pub(crate) fn delay(method: &str, path: &str) -> Fault {
     Fault {
         method: method.into(),
         path_prefix: path.into(),

@@ -60,6 +60,7 @@ fn card(retired: bool) -> CardRecord {
         requested_by: id("MIA"),
         kind: CardKind::Onboarding,
         request_id: None,
+        batch_id: None,
         retired,
     }
 }

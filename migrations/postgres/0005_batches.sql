@@ -1,0 +1,50 @@
+-- A cohort's file sent in chat: one batch per message that carried it, whatever redelivers it.
+CREATE TABLE batches (
+    id                BIGSERIAL PRIMARY KEY,
+    message_id        TEXT    NOT NULL UNIQUE,
+    room_id           TEXT    NOT NULL,
+    requester_id      TEXT    NOT NULL,
+    requester_email   TEXT    NOT NULL,
+    file_name         TEXT    NOT NULL,
+    state             TEXT    NOT NULL,
+    preview_id        TEXT,
+    confirm_action_id TEXT,
+    decided_by        TEXT,
+    decision_action_id TEXT,
+    reason            TEXT,
+    progress_id       TEXT,
+    progress_edits    BIGINT NOT NULL DEFAULT 0,
+    started_at        BIGINT,
+    finished_at       BIGINT,
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL
+);
+CREATE INDEX batches_state ON batches (state);
+
+-- Each line of the file, checked: a valid new person becomes a request of the batch.
+CREATE TABLE batch_rows (
+    batch_id   BIGINT NOT NULL,
+    line       BIGINT NOT NULL,
+    email      TEXT    NOT NULL,
+    draft      TEXT,
+    outcome    TEXT    NOT NULL,
+    error      TEXT,
+    person_id  TEXT,
+    request_id BIGINT,
+    PRIMARY KEY (batch_id, line)
+);
+-- `status EMAIL` finds a person's lines whatever the case of the email.
+CREATE INDEX batch_rows_email ON batch_rows (LOWER(email));
+
+-- The pace of creates every replica shares: the earliest time the next create may start.
+CREATE TABLE pace (
+    name    TEXT    PRIMARY KEY,
+    next_at BIGINT NOT NULL
+);
+
+-- A batch's request answers in the batch's thread, not under a card of its own.
+ALTER TABLE requests ADD COLUMN thread_id TEXT;
+ALTER TABLE requests ADD COLUMN batch_id BIGINT;
+CREATE INDEX requests_batch ON requests (batch_id);
+ALTER TABLE cards ADD COLUMN batch_id BIGINT;
+ALTER TABLE audit ADD COLUMN batch_id BIGINT;

@@ -1,0 +1,670 @@
+//! Batches: a cohort's file, its checked rows, and the pace every replica's creates share.
+//!
+//! A row becomes a request of its batch only when it is started, in the same transaction that
+//! marks it started; a cancellation marks every row not started in one statement. The two take
+//! the same row, so a row is either started or cancelled, never both.
+
+use sqlx::Row;
+
+use super::audit::INSERT_AUDIT;
+use super::requests::{RequestRecord, select_request};
+use super::{BeginWrite, Store, StoreError, id_column, with_pool};
+use crate::domain::{BatchState, Decision, PersonDraft, RowOutcome};
+use crate::webex::{ActionId, MessageId, PersonId, RoomId};
+
+/// A batch to record, with every line of its file checked.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    /// The message the file came with: a redelivery of it finds the same batch.
+    pub message_id: MessageId,
+    pub room_id: RoomId,
+    pub requester_id: PersonId,
+    pub requester_email: String,
+    pub file_name: String,
+    pub rows: Vec<NewBatchRow>,
+}
+
+/// One checked line.
+#[derive(Debug, Clone)]
+pub struct NewBatchRow {
+    pub line: i64,
+    /// As written, for the report; empty when the line had none.
+    pub email: String,
+    /// What Create a Person is sent, for a valid new person.
+    pub draft: Option<PersonDraft>,
+    /// New, invalid, repeated or existed.
+    pub outcome: RowOutcome,
+    pub error: Option<String>,
+    /// The person found, for a row that existed.
+    pub person_id: Option<PersonId>,
+}
+
+/// A stored batch.
+#[derive(Debug, Clone)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub message_id: MessageId,
+    pub room_id: RoomId,
+    pub requester_id: PersonId,
+    pub requester_email: String,
+    pub file_name: String,
+    pub state: BatchState,
+    /// The preview card: the batch's thread, known once the batch is confirmed.
+    pub preview_id: Option<MessageId>,
+    /// The approver who decided, and why.
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+    /// The message showing its progress now, and how often it was edited.
+    pub progress_id: Option<MessageId>,
+    pub progress_edits: i64,
+    /// When its rows started, and when its last row ended (milliseconds since the epoch).
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A line of a batch as it stands now.
+#[derive(Debug, Clone)]
+pub struct BatchRow {
+    pub line: i64,
+    pub email: String,
+    pub outcome: RowOutcome,
+    pub error: Option<String>,
+    pub person_id: Option<String>,
+    pub tracking_id: Option<String>,
+}
+
+/// The result of confirming, deciding or cancelling a batch.
+#[derive(Debug)]
+pub enum Moved {
+    /// This click moved it (now, or on an earlier run of the same job).
+    Now(BatchRecord),
+    /// It had moved on before: the record says where it stands.
+    Already(BatchRecord),
+}
+
+/// A turn to create, from the shared pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Taken: create at this time (milliseconds since the epoch).
+    At(i64),
+    /// The next free turn is further away than asked for: look again at this time.
+    Later(i64),
+}
+
+/// `SELECT` of every batch column, followed by `$tail`.
+macro_rules! select_batch {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, message_id, room_id, requester_id, requester_email, file_name, state, ",
+            "preview_id, decided_by, reason, progress_id, progress_edits, started_at, finished_at, ",
+            "created_at, confirm_action_id, decision_action_id FROM batches ",
+            $tail
+        )
+    };
+}
+
+impl BatchRecord {
+    fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
+    where
+        for<'r> &'r str: sqlx::ColumnIndex<R>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let id: i64 = row.try_get("id")?;
+        let name = format!("batch {id}");
+        let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
+        let optional_id = |column: &str| -> Result<Option<MessageId>, StoreError> {
+            let value: Option<String> = row.try_get(column)?;
+            value
+                .as_deref()
+                .map(|v| id_column(&name, column, v))
+                .transpose()
+        };
+        Ok(Self {
+            id,
+            message_id: id_column(&name, "message_id", &text("message_id")?)?,
+            room_id: id_column(&name, "room_id", &text("room_id")?)?,
+            requester_id: id_column(&name, "requester_id", &text("requester_id")?)?,
+            requester_email: text("requester_email")?,
+            file_name: text("file_name")?,
+            state: BatchState::parse(&text("state")?).map_err(|e| {
+                StoreError::Corrupt(format!("{name}: its state is unreadable: {e}"))
+            })?,
+            preview_id: optional_id("preview_id")?,
+            decided_by: row.try_get("decided_by")?,
+            reason: row.try_get("reason")?,
+            progress_id: optional_id("progress_id")?,
+            progress_edits: row.try_get("progress_edits")?,
+            started_at: row.try_get("started_at")?,
+            finished_at: row.try_get("finished_at")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+/// A row's outcome now: a started row's comes from its request.
+fn live_outcome(stored: RowOutcome, request_state: Option<&str>) -> Result<RowOutcome, StoreError> {
+    if stored != RowOutcome::Pending {
+        return Ok(stored);
+    }
+    Ok(match request_state {
+        Some("created") => RowOutcome::Created,
+        Some("exists") => RowOutcome::Existed,
+        Some("failed" | "rejected" | "expired") => RowOutcome::Failed,
+        _ => RowOutcome::Pending,
+    })
+}
+
+/// The key of a started row's request: unique, so that a row starts one request only.
+fn row_key(batch_id: i64, line: i64) -> String {
+    format!("batch-{batch_id}-line-{line}")
+}
+
+impl Store {
+    /// Records a batch and its rows, once per message: a second recording of the same message
+    /// returns the batch recorded first.
+    pub async fn record_batch(&self, new: &NewBatch) -> Result<i64, StoreError> {
+        let now = self.now();
+        let id = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let inserted: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO batches (message_id, room_id, requester_id, requester_email, file_name, \
+                 state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'previewed', $6, $6) \
+                 ON CONFLICT (message_id) DO NOTHING RETURNING id",
+            )
+            .bind(new.message_id.as_str())
+            .bind(new.room_id.as_str())
+            .bind(new.requester_id.as_str())
+            .bind(&new.requester_email)
+            .bind(&new.file_name)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id,)) = inserted else {
+                let (id,): (i64,) = sqlx::query_as("SELECT id FROM batches WHERE message_id = $1")
+                    .bind(new.message_id.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                return Ok(id);
+            };
+            for row in &new.rows {
+                sqlx::query(
+                    "INSERT INTO batch_rows (batch_id, line, email, draft, outcome, error, person_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(row.line)
+                .bind(&row.email)
+                .bind(row.draft.as_ref().map(PersonDraft::to_json))
+                .bind(row.outcome.as_str())
+                .bind(&row.error)
+                .bind(row.person_id.as_ref().map(PersonId::as_str))
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(INSERT_AUDIT)
+                .bind(now)
+                .bind(&new.requester_email)
+                .bind("batch-sent")
+                .bind(None::<i64>)
+                .bind(None::<String>)
+                .bind(&new.file_name)
+                .bind(format!("{} rows", new.rows.len()))
+                .bind(None::<String>)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// One batch by id.
+    pub async fn batch(&self, id: i64) -> Result<Option<BatchRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_batch!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(BatchRecord::from_row)
+                .transpose()
+        })
+    }
+
+    /// The batches not finished yet, oldest first: waiting for their sender, an approver, or
+    /// their turn.
+    pub async fn open_batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_batch!(
+                "WHERE state IN ('previewed', 'awaiting_approval', 'running', 'cancelling') ORDER BY id LIMIT 50"
+            ))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(BatchRecord::from_row)
+            .collect()
+        })
+    }
+
+    /// The batch whose preview card is this message, if any.
+    pub async fn batch_of_thread(&self, message_id: &MessageId) -> Result<Option<i64>, StoreError> {
+        let id: Option<Option<i64>> = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT batch_id FROM cards WHERE message_id = $1")
+                .bind(message_id.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id.flatten())
+    }
+
+    /// Every line of a batch as it stands now, in the file's order.
+    pub async fn batch_rows(&self, batch_id: i64) -> Result<Vec<BatchRow>, StoreError> {
+        let rows = with_pool!(self, pool => {
+            sqlx::query(
+                "SELECT b.line, b.email, b.outcome, b.error, b.person_id, r.state, \
+                 r.person_id AS created_id, r.outcome AS reason, r.tracking_id \
+                 FROM batch_rows b LEFT JOIN requests r ON r.id = b.request_id \
+                 WHERE b.batch_id = $1 ORDER BY b.line",
+            )
+            .bind(batch_id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| -> Result<BatchRow, StoreError> {
+                let stored: String = row.try_get("outcome")?;
+                let stored = RowOutcome::parse(&stored).map_err(|e| {
+                    StoreError::Corrupt(format!("batch {batch_id}: a row is unreadable: {e}"))
+                })?;
+                let state: Option<String> = row.try_get("state")?;
+                let outcome = live_outcome(stored, state.as_deref())?;
+                let error: Option<String> = row.try_get("error")?;
+                let reason: Option<String> = row.try_get("reason")?;
+                let person_id: Option<String> = row.try_get("person_id")?;
+                let created_id: Option<String> = row.try_get("created_id")?;
+                Ok(BatchRow {
+                    line: row.try_get("line")?,
+                    email: row.try_get("email")?,
+                    outcome,
+                    error: error.or(reason),
+                    person_id: person_id.or(created_id),
+                    tracking_id: row.try_get("tracking_id")?,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// The lines still to create (not started, or started and not answered), for the jobs
+    /// that create them.
+    pub async fn batch_lines_to_create(&self, batch_id: i64) -> Result<Vec<i64>, StoreError> {
+        let lines = with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT line FROM batch_rows WHERE batch_id = $1 AND outcome IN ('new', 'pending') \
+                 ORDER BY line",
+            )
+            .bind(batch_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(lines)
+    }
+
+    /// How many lines of a batch are not answered yet: not started, or started and not final.
+    pub async fn batch_lines_left(&self, batch_id: i64) -> Result<i64, StoreError> {
+        let left = with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM batch_rows b LEFT JOIN requests r ON r.id = b.request_id \
+                 WHERE b.batch_id = $1 AND (b.outcome = 'new' OR (b.outcome = 'pending' \
+                 AND (r.state IS NULL OR r.state NOT IN ('created', 'exists', 'failed', 'rejected', 'expired'))))",
+            )
+            .bind(batch_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(left)
+    }
+
+    /// The batches a line of which names this email, newest first, with that line as it stands.
+    pub async fn batch_rows_for(&self, email: &str) -> Result<Vec<(i64, BatchRow)>, StoreError> {
+        let ids: Vec<i64> = with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT batch_id FROM batch_rows WHERE LOWER(email) = LOWER($1) \
+                 ORDER BY batch_id DESC LIMIT 3",
+            )
+            .bind(email)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut found = Vec::new();
+        for id in ids {
+            for row in self.batch_rows(id).await? {
+                if row.email.eq_ignore_ascii_case(email) {
+                    found.push((id, row));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The sender confirms the batch, once: it runs, or waits for an approver when `approval`.
+    pub async fn confirm_batch(
+        &self,
+        id: i64,
+        action_id: &ActionId,
+        preview_id: &MessageId,
+        approval: bool,
+    ) -> Result<Moved, StoreError> {
+        let next = if approval {
+            BatchState::AwaitingApproval
+        } else {
+            BatchState::Running
+        };
+        let now = self.now();
+        let started = (!approval).then_some(now);
+        let (record, by) = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE batches SET state = $1, confirm_action_id = $2, preview_id = $3, \
+                 started_at = $4, updated_at = $5 WHERE id = $6 AND state = 'previewed'",
+            )
+            .bind(next.as_str())
+            .bind(action_id.as_str())
+            .bind(preview_id.as_str())
+            .bind(started)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved > 0 {
+                sqlx::query(AUDIT_BATCH)
+                    .bind(now)
+                    .bind(None::<String>)
+                    .bind("batch-confirmed")
+                    .bind(None::<String>)
+                    .bind(next.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let row = sqlx::query(select_batch!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let by: Option<String> = row.try_get("confirm_action_id")?;
+            tx.commit().await?;
+            (BatchRecord::from_row(&row)?, by)
+        });
+        Ok(moved_by(record, by.as_deref(), action_id))
+    }
+
+    /// An approver decides a batch, once.
+    pub async fn decide_batch(
+        &self,
+        id: i64,
+        decision: Decision,
+        by: &str,
+        reason: Option<&str>,
+        action_id: &ActionId,
+    ) -> Result<Moved, StoreError> {
+        let next = match decision {
+            Decision::Approved => BatchState::Running,
+            Decision::Rejected => BatchState::Rejected,
+        };
+        let now = self.now();
+        let started = (next == BatchState::Running).then_some(now);
+        let (record, decided_with) = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE batches SET state = $1, decided_by = $2, reason = $3, decision_action_id = $4, \
+                 started_at = $5, updated_at = $6 WHERE id = $7 AND state = 'awaiting_approval'",
+            )
+            .bind(next.as_str())
+            .bind(by)
+            .bind(reason)
+            .bind(action_id.as_str())
+            .bind(started)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved > 0 {
+                if next == BatchState::Rejected {
+                    sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
+                }
+                sqlx::query(AUDIT_BATCH)
+                    .bind(now)
+                    .bind(by)
+                    .bind(decision.as_str())
+                    .bind(reason)
+                    .bind(next.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let row = sqlx::query(select_batch!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let decided_with: Option<String> = row.try_get("decision_action_id")?;
+            tx.commit().await?;
+            (BatchRecord::from_row(&row)?, decided_with)
+        });
+        Ok(moved_by(record, decided_with.as_deref(), action_id))
+    }
+
+    /// Cancels a batch on `by`'s word: one not running yet ends at once, a running one stops
+    /// starting rows. Every row not started is cancelled in the same commit. None when the
+    /// batch had ended already.
+    pub async fn cancel_batch(&self, id: i64, by: &str) -> Result<Option<BatchRecord>, StoreError> {
+        let now = self.now();
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE batches SET state = CASE WHEN state = 'running' THEN 'cancelling' ELSE 'cancelled' END, \
+                 finished_at = CASE WHEN state = 'running' THEN NULL ELSE $1 END, updated_at = $1 \
+                 WHERE id = $2 AND state IN ('previewed', 'awaiting_approval', 'running')",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                return Ok(None);
+            }
+            sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
+            sqlx::query(AUDIT_BATCH)
+                .bind(now)
+                .bind(by)
+                .bind("batch-cancelled")
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query(select_batch!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(BatchRecord::from_row(&row)?))
+        })
+    }
+
+    /// Starts a line of a running batch: its request is made and the line marked started in
+    /// one commit, unless the line was cancelled (or is not a new person): then none. A line
+    /// started before gives its request back.
+    pub async fn start_row(
+        &self,
+        batch: &BatchRecord,
+        line: i64,
+    ) -> Result<Option<RequestRecord>, StoreError> {
+        let now = self.now();
+        let key = row_key(batch.id, line);
+        let thread = batch.preview_id.as_ref().unwrap_or(&batch.message_id);
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let draft: Option<Option<String>> = sqlx::query_scalar(
+                "UPDATE batch_rows SET outcome = 'pending' WHERE batch_id = $1 AND line = $2 \
+                 AND outcome = 'new' AND EXISTS (SELECT 1 FROM batches WHERE id = $1 AND state = 'running') \
+                 RETURNING draft",
+            )
+            .bind(batch.id)
+            .bind(line)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(draft) = draft {
+                let draft = draft.ok_or_else(|| {
+                    StoreError::Corrupt(format!("batch {}: line {line} has no draft", batch.id))
+                })?;
+                let parsed: PersonDraft = serde_json::from_str(&draft).map_err(|e| {
+                    StoreError::Corrupt(format!("batch {}: line {line}'s draft is unreadable: {e}", batch.id))
+                })?;
+                let (request_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
+                     email, draft, state, create_calls, created_at, updated_at, thread_id, batch_id) \
+                     VALUES ($1, $1, $2, $3, $4, $5, $6, 'accepted', 0, $7, $7, $8, $9) RETURNING id",
+                )
+                .bind(&key)
+                .bind(batch.room_id.as_str())
+                .bind(batch.requester_id.as_str())
+                .bind(&batch.requester_email)
+                .bind(parsed.email().as_str())
+                .bind(&draft)
+                .bind(now)
+                .bind(thread.as_str())
+                .bind(batch.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE batch_rows SET request_id = $1 WHERE batch_id = $2 AND line = $3")
+                    .bind(request_id)
+                    .bind(batch.id)
+                    .bind(line)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let row = sqlx::query(select_request!("WHERE card_message_id = $1"))
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            row.as_ref().map(RequestRecord::from_row).transpose()
+        })
+    }
+
+    /// Takes the next turn to create under the pace `name`, one every `every_ms`, unless the
+    /// next free turn is more than `within_ms` away. Every replica shares the pace.
+    pub async fn take_turn(
+        &self,
+        name: &str,
+        every_ms: i64,
+        within_ms: i64,
+    ) -> Result<Turn, StoreError> {
+        let now = self.now();
+        let taken: Option<i64> = with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO pace (name, next_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .execute(pool)
+            .await?;
+            sqlx::query_scalar(
+                "UPDATE pace SET next_at = (CASE WHEN next_at > $2 THEN next_at ELSE $2 END) + $3 \
+                 WHERE name = $1 AND next_at <= $2 + $4 RETURNING next_at - $3",
+            )
+            .bind(name)
+            .bind(now)
+            .bind(every_ms)
+            .bind(within_ms)
+            .fetch_optional(pool)
+            .await?
+        });
+        if let Some(at) = taken {
+            return Ok(Turn::At(at));
+        }
+        let next: i64 = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT next_at FROM pace WHERE name = $1")
+                .bind(name)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(Turn::Later(next - within_ms / 2))
+    }
+
+    /// Holds every turn of the pace `name` back until `until` (milliseconds since the epoch):
+    /// Webex asked for a pause.
+    pub async fn hold_pace(&self, name: &str, until: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE pace SET next_at = CASE WHEN next_at > $2 THEN next_at ELSE $2 END WHERE name = $1",
+            )
+            .bind(name)
+            .bind(until)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records the message that shows a batch's progress, and how often it was edited.
+    pub async fn set_batch_progress(
+        &self,
+        id: i64,
+        message_id: &MessageId,
+        edits: i64,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE batches SET progress_id = $1, progress_edits = $2, updated_at = $3 WHERE id = $4")
+                .bind(message_id.as_str())
+                .bind(edits)
+                .bind(self.now())
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a batch whose every row has its outcome: true when this call ended it.
+    pub async fn end_batch(&self, id: i64) -> Result<bool, StoreError> {
+        let now = self.now();
+        let ended = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE batches SET state = 'done', finished_at = $1, updated_at = $1 \
+                 WHERE id = $2 AND state IN ('running', 'cancelling')",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(ended > 0)
+    }
+}
+
+/// Cancels every line of a batch not started yet.
+const CANCEL_ROWS: &str =
+    "UPDATE batch_rows SET outcome = 'cancelled' WHERE batch_id = $1 AND outcome = 'new'";
+
+/// An entry of a batch's trail: $1 at, $2 actor (none: the batch's sender), $3 action,
+/// $4 detail, $5 result, $6 the batch.
+const AUDIT_BATCH: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
+     SELECT $1, COALESCE($2, requester_email), $3, NULL, NULL, $4, $5, NULL, id FROM batches WHERE id = $6";
+
+/// Whether the click with `action_id` is the one that moved the batch.
+fn moved_by(record: BatchRecord, by: Option<&str>, action_id: &ActionId) -> Moved {
+    if by == Some(action_id.as_str()) {
+        Moved::Now(record)
+    } else {
+        Moved::Already(record)
+    }
+}
