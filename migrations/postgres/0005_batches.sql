@@ -14,6 +14,7 @@ CREATE TABLE batches (
     reason            TEXT,
     progress_id       TEXT,
     progress_edits    BIGINT NOT NULL DEFAULT 0,
+    looked_at         BIGINT,
     started_at        BIGINT,
     finished_at       BIGINT,
     created_at        BIGINT NOT NULL,
@@ -36,10 +37,12 @@ CREATE TABLE batch_rows (
 -- `status EMAIL` finds a person's lines whatever the case of the email.
 CREATE INDEX batch_rows_email ON batch_rows (LOWER(email));
 
--- The pace of creates every replica shares: the earliest time the next create may start.
+-- The pace of creates every replica shares: the earliest time the next create may start, and
+-- until when Webex asked every create to wait (a turn taken before that is void).
 CREATE TABLE pace (
-    name    TEXT    PRIMARY KEY,
-    next_at BIGINT NOT NULL
+    name       TEXT   PRIMARY KEY,
+    next_at    BIGINT NOT NULL,
+    held_until BIGINT NOT NULL DEFAULT 0
 );
 
 -- A batch's request answers in the batch's thread, not under a card of its own.

@@ -47,11 +47,10 @@ impl Onboarding {
                     .confirm_batch(batch.id, &action.id, &card.message_id, approval)
                     .await?;
                 match moved {
-                    Moved::Already(batch) => Ok(answer(&say::already(&batch))),
                     Moved::Now(batch) if batch.state == BatchState::AwaitingApproval => {
                         self.ask_approvers(job, &batch).await
                     }
-                    Moved::Now(batch) => {
+                    Moved::Now(batch) if batch.state == BatchState::Running => {
                         let new = self.lines_to_create(&batch).await?;
                         let text = if new.is_empty() {
                             say::NOTHING_TO_CREATE.to_owned()
@@ -62,6 +61,9 @@ impl Onboarding {
                         done.followups.extend(self.start(&batch, &new));
                         Ok(done)
                     }
+                    // Cancelled or ended since this click confirmed it (a re-run of its job),
+                    // or confirmed by another click.
+                    Moved::Now(batch) | Moved::Already(batch) => Ok(answer(&say::already(&batch))),
                 }
             }
         }
@@ -105,10 +107,15 @@ impl Onboarding {
             .decide_batch(batch.id, decision, &by, reason.as_deref(), &action.id)
             .await?;
         let batch = match moved {
-            Moved::Already(batch) => {
+            Moved::Now(batch)
+                if matches!(batch.state, BatchState::Running | BatchState::Rejected) =>
+            {
+                batch
+            }
+            // Decided by another click, or moved on since this one decided it.
+            Moved::Now(batch) | Moved::Already(batch) => {
                 return Ok(replying(job, vec![here(&say::already(&batch))]));
             }
-            Moved::Now(batch) => batch,
         };
         let to_sender =
             |text: &str| Reply::text(batch.room_id.clone(), batch.preview_id.clone(), text);
@@ -220,13 +227,43 @@ impl Onboarding {
             })
             .collect();
         jobs.push(NewJob::new(
-            format!("batch/{}/progress/0", batch.id),
+            format!("batch/{}/progress/first", batch.id),
             &JobPayload::BatchProgress(BatchTick {
                 batch_id: batch.id,
                 n: 0,
             }),
         ));
         jobs
+    }
+
+    /// A batch whose approval card never reached the approvers would wait forever: it is
+    /// cancelled, and its sender told why.
+    pub(super) async fn give_up_batch_approval(
+        &self,
+        job: &Job,
+        batch_id: i64,
+        reason: &str,
+    ) -> Result<Completion, crate::store::StoreError> {
+        let Some(batch) = self.store.batch(batch_id).await? else {
+            return Ok(Completion::default());
+        };
+        if batch.state != BatchState::AwaitingApproval
+            || self
+                .store
+                .cancel_batch(batch.id, "webex-onboard")
+                .await?
+                .is_none()
+        {
+            return Ok(Completion::default());
+        }
+        Ok(replying(
+            job,
+            vec![Reply::text(
+                batch.room_id.clone(),
+                batch.preview_id.clone(),
+                &say::approvers_unreachable(reason),
+            )],
+        ))
     }
 
     /// The batch a preview or approval card is of.

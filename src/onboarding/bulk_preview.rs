@@ -2,6 +2,7 @@
 //! the card's rules, look up who exists already, record the batch, and post its preview.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::task::JoinSet;
@@ -11,8 +12,8 @@ use crate::domain::batch_file::{self, FileRow, MAX_FILE_BYTES};
 use crate::domain::text::at_most;
 use crate::domain::{CardToSend, Email, FieldError, OrgChoices, Reply, RowOutcome, input};
 use crate::replies::batch as say;
-use crate::store::{Completion, Job, NewBatch, NewBatchRow};
-use crate::webex::{Meaning, Message, NotDownloaded, PersonId};
+use crate::store::{Completion, Job, Limit, NewBatch, NewBatchRow};
+use crate::webex::{AdminApi, Meaning, Message, NotDownloaded, Person, PersonId, WebexError};
 use crate::worker::JobError;
 
 /// How many look-ups of existing people run at once.
@@ -33,6 +34,18 @@ impl Onboarding {
         let [url] = message.files.as_slice() else {
             return Ok(answer(say::ONE_FILE_ONLY));
         };
+        // A file is a request, under the same limits: so many open, so many an hour.
+        let hour_ago = self.store.now().saturating_sub(3_600_000);
+        let (open, recent) = self.store.batches_of(sender_id, hour_ago).await?;
+        let limits = self.rules.limits;
+        if open >= i64::from(limits.open) {
+            return Ok(answer(&crate::replies::limited(Limit::Open(limits.open))));
+        }
+        if recent >= i64::from(limits.per_hour) {
+            return Ok(answer(&crate::replies::limited(Limit::PerHour(
+                limits.per_hour,
+            ))));
+        }
         let file = match self.bot.download(url, MAX_FILE_BYTES, tracking).await? {
             Ok(file) => file,
             Err(NotDownloaded::Foreign) => {
@@ -42,7 +55,7 @@ impl Onboarding {
             Err(NotDownloaded::TooLarge) => return Ok(answer(say::FILE_TOO_LARGE)),
         };
         let name = file.name.unwrap_or_else(|| "the file".to_owned());
-        let name = crate::domain::text::clean(&name);
+        let name = at_most(&crate::domain::text::clean(&name), MAX_FILE_NAME);
         if !name.to_ascii_lowercase().ends_with(".csv") {
             return Ok(answer(&say::not_csv(&name)));
         }
@@ -218,7 +231,7 @@ impl Onboarding {
                 let admin = self.admin.clone();
                 let email = rows[i].email.clone();
                 let tracking = tracking.to_owned();
-                lookups.spawn(async move { (i, admin.find_person(&email, &tracking).await) });
+                lookups.spawn(async move { (i, look_up(&admin, &email, &tracking).await) });
             }
             while let Some(done) = lookups.join_next().await {
                 let (i, found) = done.map_err(|e| JobError::Permanent(e.to_string()))?;
@@ -265,6 +278,32 @@ impl Onboarding {
             details.push(say::and_more(total - shown));
         }
         (counts, details)
+    }
+}
+
+/// The longest file name kept.
+const MAX_FILE_NAME: usize = 120;
+
+/// How often a look-up Webex throttles is tried again before the whole file is.
+const LOOKUP_TRIES: u32 = 5;
+
+/// Looks a person up, waiting as Webex asks when it throttles: one throttled look-up among
+/// thousands should not make the file's job start over.
+async fn look_up(
+    admin: &AdminApi,
+    email: &str,
+    tracking: &str,
+) -> Result<Option<Person>, WebexError> {
+    let mut tries = 0;
+    loop {
+        match admin.find_person(email, tracking).await {
+            Err(error) if error.meaning() == Meaning::Throttled && tries < LOOKUP_TRIES => {
+                tries += 1;
+                let wait = error.retry_after().unwrap_or(Duration::from_secs(1));
+                tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
+            }
+            other => return other,
+        }
     }
 }
 

@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use super::Onboarding;
-use crate::domain::{BatchLine, BatchRef, BatchState, BatchTick, JobPayload, RowOutcome};
+use crate::domain::{BatchLine, BatchRef, BatchState, BatchTick, JobPayload};
 use crate::replies::batch::{self as say, Counts};
-use crate::store::{AuditEntry, BatchRecord, BatchRow, Completion, Job, NewJob, StoreError, Turn};
-use crate::webex::{Meaning, NewMessage};
+use crate::store::{BatchRecord, BatchRow, Completion, Job, NewJob, StoreError, Turn};
+use crate::webex::{Meaning, MessageId, NewMessage};
 use crate::worker::{JobError, tracking_id};
 
 /// The pace of creates, shared by every batch and replica.
@@ -29,9 +29,6 @@ const PROGRESS_AT_LEAST_MS: i64 = 60_000;
 /// The look the last line asks for: it never asks for another.
 const LAST_LOOK: u32 = u32::MAX;
 
-/// The actor of the bot's own audit entries.
-const BOT_ACTOR: &str = "webex-onboard";
-
 impl Onboarding {
     /// One line of a batch: its turn, then its request, created once.
     pub(super) async fn run_batch_line(
@@ -42,13 +39,17 @@ impl Onboarding {
         let Some(batch) = self.store.batch(line.batch_id).await? else {
             return Ok(Completion::default());
         };
-        // A line not started when the batch stopped is cancelled already; one started goes on.
+        // A line not started when the batch stopped is cancelled already; one started goes on,
+        // in its turn too.
         if batch.state.creates() {
             self.wait_for_turn().await?;
         }
         let Some(request) = self.store.start_row(&batch, line.line).await? else {
             return Ok(Completion::default());
         };
+        if !batch.state.creates() && !request.state.is_final() {
+            self.wait_for_turn().await?;
+        }
         match self.run_request(job, request).await {
             Ok(mut done) => {
                 // The last line to end has the batch looked at at once, not at the next look.
@@ -85,6 +86,11 @@ impl Onboarding {
             Turn::At(at) => {
                 let wait = at.saturating_sub(self.store.now()).max(0);
                 tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
+                // Webex asked every create to wait after this turn was taken: it is void.
+                let held = self.store.pace_held_until(PACE).await?;
+                if held > at {
+                    return Err(JobError::Paced(held));
+                }
                 Ok(())
             }
             Turn::Later(at) => Err(JobError::Paced(at)),
@@ -136,6 +142,23 @@ impl Onboarding {
         let rows = self.store.batch_rows(batch.id).await?;
         let counts = Counts::of(&rows);
         let tracking = tracking_id(job);
+        // Progress changes at most every 5 seconds: a last look sooner than that after the one
+        // before comes back when it may show the end.
+        let now = self.store.now();
+        if let Some(at) = batch.looked_at
+            && tick.n == LAST_LOOK
+            && now.saturating_sub(at) < PROGRESS_AT_MOST_MS
+        {
+            return Ok(Completion {
+                followups: vec![next_look(
+                    batch.id,
+                    0,
+                    at.saturating_add(PROGRESS_AT_MOST_MS),
+                )],
+                ..Completion::default()
+            });
+        }
+        self.store.note_batch_look(batch.id).await?;
         let every = self.rules.bulk.every_ms();
         let left_ms = i64::try_from(counts.left)
             .unwrap_or(i64::MAX)
@@ -155,20 +178,23 @@ impl Onboarding {
             .await;
         // The edits of one message are spread over the batch; a message used up gets a fresh one.
         let next = (left_ms / MAX_EDITS).clamp(PROGRESS_AT_MOST_MS, PROGRESS_AT_LEAST_MS);
-        let look = BatchTick {
-            batch_id: batch.id,
-            n: tick.n + 1,
-        };
         Ok(Completion {
-            followups: vec![
-                NewJob::new(
-                    format!("batch/{}/progress/{}", batch.id, look.n),
-                    &JobPayload::BatchProgress(look),
-                )
-                .at(self.store.now().saturating_add(next)),
-            ],
+            followups: vec![next_look(batch.id, tick.n, now.saturating_add(next))],
             ..Completion::default()
         })
+    }
+
+    /// A look at a batch's progress that could not be done: the next one is made for later,
+    /// so that the batch still ends and sends its report.
+    pub(super) fn give_up_batch_progress(&self, tick: &BatchTick) -> Completion {
+        if tick.n == LAST_LOOK {
+            return Completion::default();
+        }
+        let later = self.store.now().saturating_add(PROGRESS_AT_LEAST_MS);
+        Completion {
+            followups: vec![next_look(tick.batch_id, tick.n, later)],
+            ..Completion::default()
+        }
     }
 
     /// Shows the progress; what it says is only news, so a failure to say it is logged and the
@@ -221,8 +247,8 @@ impl Onboarding {
         Ok(())
     }
 
-    /// The batch's report: its summary, with a CSV file of a line per row, in its thread. Every
-    /// row the creates did not put in the audit trail goes there now, under the batch.
+    /// The batch's report: its summary, with a CSV file of a line per row, in its thread. A
+    /// run after a doubtful answer looks for the report in the thread before it posts again.
     pub(super) async fn send_batch_report(
         &self,
         job: &Job,
@@ -231,50 +257,85 @@ impl Onboarding {
         let Some(batch) = self.store.batch(report.batch_id).await? else {
             return Ok(Completion::default());
         };
+        let tracking = tracking_id(job);
+        if job.attempts > 1
+            && let Some(thread) = &batch.preview_id
+            && self.report_posted(&batch, thread, &tracking).await?
+        {
+            return Ok(Completion::default());
+        }
         let rows = self.store.batch_rows(batch.id).await?;
         let counts = Counts::of(&rows);
         let file = report_csv(&rows)
             .map_err(|e| JobError::Permanent(format!("the report cannot be written: {e}")))?;
-        self.bot
+        let text = crate::replies::shorten(
+            &say::report(&batch, &counts),
+            crate::replies::MAX_MESSAGE_BYTES,
+        );
+        let name = format!("onboarding-report-batch-{}.csv", batch.id);
+        let threaded = self
+            .bot
             .post_file(
                 &batch.room_id,
                 batch.preview_id.as_ref(),
-                &say::report(&batch, &counts),
-                &format!("onboarding-report-batch-{}.csv", batch.id),
-                file,
-                &tracking_id(job),
+                &text,
+                &name,
+                file.clone(),
+                &tracking,
             )
-            .await?;
-        let audit = rows
-            .iter()
-            .filter(|row| {
-                matches!(
-                    row.outcome,
-                    RowOutcome::Invalid
-                        | RowOutcome::Repeated
-                        | RowOutcome::Cancelled
-                        | RowOutcome::New
-                ) || (row.outcome == RowOutcome::Existed && row.tracking_id.is_none())
-            })
-            .map(|row| AuditEntry {
-                actor: BOT_ACTOR.to_owned(),
-                action: "batch-row",
-                request_id: None,
-                batch_id: Some(batch.id),
-                email: Some(row.email.clone()),
-                detail: Some(format!("line {}", row.line)),
-                result: Some(match &row.error {
-                    Some(error) => format!("{}: {error}", say::report_outcome(row.outcome)),
-                    None => say::report_outcome(row.outcome).to_owned(),
-                }),
-                tracking_id: None,
-            })
-            .collect();
-        Ok(Completion {
-            audit,
-            ..Completion::default()
-        })
+            .await;
+        match threaded {
+            // The preview is gone: the report goes into the space rather than nowhere.
+            Err(error) if error.meaning() == Meaning::Rejected && batch.preview_id.is_some() => {
+                tracing::warn!(%error, "could not post the report in the batch's thread; posting it in the space");
+                self.bot
+                    .post_file(&batch.room_id, None, &text, &name, file, &tracking)
+                    .await?;
+            }
+            other => {
+                other?;
+            }
+        }
+        Ok(Completion::default())
     }
+
+    /// Whether the bot's report is in the batch's thread already. Where Webex does not let the
+    /// bot read the thread (a group space), it is not known, and the report is posted: twice
+    /// rather than never.
+    async fn report_posted(
+        &self,
+        batch: &BatchRecord,
+        thread: &MessageId,
+        tracking: &str,
+    ) -> Result<bool, JobError> {
+        match self
+            .bot
+            .thread_messages(&batch.room_id, thread, tracking)
+            .await
+        {
+            Ok(messages) => Ok(messages
+                .iter()
+                .any(|m| m.person_id.as_ref() == Some(&self.me.id) && !m.files.is_empty())),
+            Err(error) if error.meaning() == Meaning::Refused => {
+                tracing::info!(%error, "cannot read the batch's thread to look for its report");
+                Ok(false)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// The look after look `n`, due at `at`: keyed on its time, so that a batch whose looks were
+/// lost can be given new ones.
+pub(crate) fn next_look(batch_id: i64, n: u32, at: i64) -> NewJob {
+    NewJob::new(
+        format!("batch/{batch_id}/progress/at/{at}"),
+        &JobPayload::BatchProgress(BatchTick {
+            batch_id,
+            n: n.saturating_add(1).min(LAST_LOOK - 1),
+        }),
+    )
+    .at(at)
 }
 
 /// The report's file: a line per row. A cell that a spreadsheet would run as a formula is
@@ -315,6 +376,7 @@ fn inert(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::RowOutcome;
 
     #[test]
     fn the_report_has_a_line_per_row_and_no_formula_runs() {

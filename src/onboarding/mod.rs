@@ -36,6 +36,8 @@ use crate::store::{Completion, Job, RequestLimits, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
 use crate::worker::{JobError, JobHandler};
 
+pub(crate) use self::bulk_run::next_look;
+
 use self::approvers::Approvers;
 use self::choices::ChoiceCache;
 use self::policy::Requesters;
@@ -136,8 +138,9 @@ impl JobHandler for Onboarding {
             JobPayload::Expire(_) => Ok(Completion::default()),
             JobPayload::Step(step) => Ok(self.give_up_step(job, step, reason)),
             JobPayload::BatchLine(line) => self.give_up_batch_line(job, line, reason).await,
-            // The next look, or the report, is what the batch waits for: an alert says why.
-            JobPayload::BatchProgress(_) | JobPayload::BatchReport(_) => Ok(Completion::default()),
+            JobPayload::BatchProgress(tick) => Ok(self.give_up_batch_progress(tick)),
+            // Nobody else to tell: the alert says why.
+            JobPayload::BatchReport(_) => Ok(Completion::default()),
         }
     }
 }

@@ -150,6 +150,9 @@ impl Onboarding {
         reply: &Reply,
         reason: &str,
     ) -> Result<Completion, StoreError> {
+        if let Some(CardToSend::BatchApproval { batch_id }) = reply.card {
+            return self.give_up_batch_approval(job, batch_id, reason).await;
+        }
         let Some(CardToSend::Approval { request_id }) = reply.card else {
             return Ok(Completion::default());
         };

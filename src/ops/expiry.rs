@@ -1,15 +1,25 @@
 //! Requests that wait too long: a request nobody approved or rejected within
-//! `ONBOARD_REQUEST_TTL_DAYS` expires, and its requester and the approvers are told.
+//! `ONBOARD_REQUEST_TTL_DAYS` expires, and its requester and the approvers are told. So does a
+//! batch nobody confirmed or decided in that time.
 //!
-//! The sweep only finds them; an expiry job per request (deduplicated on the request) does
-//! the rest, so that a decision made at the same moment wins or loses cleanly, once.
+//! The sweep only finds requests; an expiry job per request (deduplicated on the request) does
+//! the rest, so that a decision made at the same moment wins or loses cleanly, once. A batch
+//! expires in one conditional commit with the job that tells its sender. The same sweep gives a
+//! running batch whose looks at its progress were lost (a look that gave up) a new one, so that
+//! it still ends and sends its report.
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{Expiry, JobPayload};
+use crate::domain::{Expiry, JobPayload, Reply};
+use crate::onboarding::next_look;
+use crate::replies::batch as say;
 use crate::store::{NewJob, Store, StoreError};
+
+/// A running batch not looked at for this long has lost its looks (they come at least every
+/// minute).
+const LOOKS_LOST_MS: i64 = 10 * 60 * 1000;
 
 /// How long requests may wait for a decision, and how often they are looked at.
 #[derive(Debug, Clone)]
@@ -38,7 +48,35 @@ impl RequestExpiry {
                 )
             })
             .collect();
-        Ok(store.insert_jobs(&jobs).await?.len())
+        let mut expiring = store.insert_jobs(&jobs).await?.len();
+        for batch in store.batches_waiting_since(cutoff).await? {
+            let told = NewJob::new(
+                format!("batch/{}/expired", batch.id),
+                &JobPayload::Reply(Reply::text(
+                    batch.room_id.clone(),
+                    batch.preview_id.clone(),
+                    &say::expired(&batch.file_name, days),
+                )),
+            );
+            if store.expire_batch(batch.id, &[told]).await? {
+                expiring += 1;
+            }
+        }
+        let now = store.now();
+        let looks: Vec<NewJob> = store
+            .batches_unlooked_since(now.saturating_sub(LOOKS_LOST_MS))
+            .await?
+            .into_iter()
+            .map(|batch| next_look(batch, 0, now))
+            .collect();
+        if !looks.is_empty() {
+            tracing::warn!(
+                batches = looks.len(),
+                "running batches lost their looks; looking again"
+            );
+            store.insert_jobs(&looks).await?;
+        }
+        Ok(expiring)
     }
 
     /// Sweeps every `every` until `stop`.

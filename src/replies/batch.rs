@@ -146,6 +146,25 @@ pub fn approval_summary(batch: &BatchRecord, rows: &[BatchRow]) -> Vec<(&'static
     ]
 }
 
+/// A batch whose approval card could not be posted.
+pub fn approvers_unreachable(reason: &str) -> String {
+    format!(
+        "I could not post the batch to the approvers' space ({}). Nobody in this file is \
+         created: ask your Webex administrator to add me to that space, then send the file again.",
+        md(reason)
+    )
+}
+
+/// A batch nobody confirmed or decided within `ONBOARD_REQUEST_TTL_DAYS`.
+pub fn expired(name: &str, days: u32) -> String {
+    let unit = if days == 1 { "day" } else { "days" };
+    format!(
+        "**{}** waited {days} {unit} without being confirmed and approved, so it expired. Nobody \
+         in it is created; send the file again to start over.",
+        md(name)
+    )
+}
+
 /// An approver rejected the batch.
 pub fn rejected(by: &str, reason: Option<&str>) -> String {
     match reason {

@@ -7,6 +7,8 @@
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
+use super::job_writer::INSERT_JOB;
+use super::jobs::NewJob;
 use super::requests::{RequestRecord, select_request};
 use super::{BeginWrite, Store, StoreError, id_column, with_pool};
 use crate::domain::{BatchState, Decision, PersonDraft, RowOutcome};
@@ -57,6 +59,9 @@ pub struct BatchRecord {
     /// The message showing its progress now, and how often it was edited.
     pub progress_id: Option<MessageId>,
     pub progress_edits: i64,
+    /// When its progress was last looked at: a running batch not looked at for long has lost
+    /// its looks, and gets them back.
+    pub looked_at: Option<i64>,
     /// When its rows started, and when its last row ended (milliseconds since the epoch).
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
@@ -97,7 +102,7 @@ macro_rules! select_batch {
     ($tail:literal) => {
         concat!(
             "SELECT id, message_id, room_id, requester_id, requester_email, file_name, state, ",
-            "preview_id, decided_by, reason, progress_id, progress_edits, started_at, finished_at, ",
+            "preview_id, decided_by, reason, progress_id, progress_edits, looked_at, started_at, finished_at, ",
             "created_at, confirm_action_id, decision_action_id FROM batches ",
             $tail
         )
@@ -138,6 +143,7 @@ impl BatchRecord {
             reason: row.try_get("reason")?,
             progress_id: optional_id("progress_id")?,
             progress_edits: row.try_get("progress_edits")?,
+            looked_at: row.try_get("looked_at")?,
             started_at: row.try_get("started_at")?,
             finished_at: row.try_get("finished_at")?,
             created_at: row.try_get("created_at")?,
@@ -236,12 +242,12 @@ impl Store {
         })
     }
 
-    /// The batches not finished yet, oldest first: waiting for their sender, an approver, or
+    /// The batches not finished yet, newest first: waiting for their sender, an approver, or
     /// their turn.
     pub async fn open_batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
         with_pool!(self, pool => {
             sqlx::query(select_batch!(
-                "WHERE state IN ('previewed', 'awaiting_approval', 'running', 'cancelling') ORDER BY id LIMIT 50"
+                "WHERE state IN ('previewed', 'awaiting_approval', 'running', 'cancelling') ORDER BY id DESC LIMIT 50"
             ))
             .fetch_all(pool)
             .await?
@@ -438,6 +444,7 @@ impl Store {
             if moved > 0 {
                 if next == BatchState::Rejected {
                     sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
+                    sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
                 }
                 sqlx::query(AUDIT_BATCH)
                     .bind(now)
@@ -481,6 +488,15 @@ impl Store {
                 return Ok(None);
             }
             sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
+            let row = sqlx::query(select_batch!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let cancelled = BatchRecord::from_row(&row)?;
+            // A batch that ends here has its rows in the trail now; a running one, at its end.
+            if cancelled.state == BatchState::Cancelled {
+                sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
+            }
             sqlx::query(AUDIT_BATCH)
                 .bind(now)
                 .bind(by)
@@ -490,13 +506,119 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            let row = sqlx::query(select_batch!("WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
             tx.commit().await?;
-            Ok(Some(BatchRecord::from_row(&row)?))
+            Ok(Some(cancelled))
         })
+    }
+
+    /// Expires a batch nobody confirmed or decided in time: it ends, its rows are cancelled and
+    /// in the trail, and `told` (the jobs that tell people) is queued, all in one commit. False
+    /// when it moved on first.
+    pub async fn expire_batch(&self, id: i64, told: &[NewJob]) -> Result<bool, StoreError> {
+        let now = self.now();
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE batches SET state = 'cancelled', finished_at = $1, updated_at = $1 \
+                 WHERE id = $2 AND state IN ('previewed', 'awaiting_approval')",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                return Ok(false);
+            }
+            sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
+            sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
+            sqlx::query(AUDIT_BATCH)
+                .bind(now)
+                .bind(BOT_ACTOR)
+                .bind("batch-expired")
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for job in told {
+                sqlx::query(INSERT_JOB)
+                    .bind(job.kind.as_str())
+                    .bind(&job.dedupe_key)
+                    .bind(&job.payload)
+                    .bind(now)
+                    .bind(job.run_after.unwrap_or(now))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// The batches waiting for their sender or an approver since before `before_ms`.
+    pub async fn batches_waiting_since(
+        &self,
+        before_ms: i64,
+    ) -> Result<Vec<BatchRecord>, StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(select_batch!(
+                "WHERE state IN ('previewed', 'awaiting_approval') AND created_at < $1 ORDER BY id LIMIT 500"
+            ))
+            .bind(before_ms)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(BatchRecord::from_row)
+            .collect()
+        })
+    }
+
+    /// The running batches whose progress nobody looked at since before `before_ms`: their
+    /// looks were lost.
+    pub async fn batches_unlooked_since(&self, before_ms: i64) -> Result<Vec<i64>, StoreError> {
+        let ids = with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM batches WHERE state IN ('running', 'cancelling') \
+                 AND COALESCE(looked_at, started_at, created_at) < $1 ORDER BY id LIMIT 500",
+            )
+            .bind(before_ms)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids)
+    }
+
+    /// Notes that a batch's progress was looked at now.
+    pub async fn note_batch_look(&self, id: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE batches SET looked_at = $1 WHERE id = $2")
+                .bind(self.now())
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// How many batches this requester has open, and how many they sent since `since_ms`.
+    pub async fn batches_of(
+        &self,
+        requester_id: &PersonId,
+        since_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let counts = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN state IN ('previewed', 'awaiting_approval', 'running', 'cancelling') \
+                 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) \
+                 FROM batches WHERE requester_id = $1",
+            )
+            .bind(requester_id.as_str())
+            .bind(since_ms)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(counts)
     }
 
     /// Starts a line of a running batch: its request is made and the line marked started in
@@ -599,12 +721,24 @@ impl Store {
         Ok(Turn::Later(next - within_ms / 2))
     }
 
+    /// Until when the pace `name` is held: a turn taken for earlier than that is void.
+    pub async fn pace_held_until(&self, name: &str) -> Result<i64, StoreError> {
+        let held: Option<i64> = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT held_until FROM pace WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(held.unwrap_or(0))
+    }
+
     /// Holds every turn of the pace `name` back until `until` (milliseconds since the epoch):
     /// Webex asked for a pause.
     pub async fn hold_pace(&self, name: &str, until: i64) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             sqlx::query(
-                "UPDATE pace SET next_at = CASE WHEN next_at > $2 THEN next_at ELSE $2 END WHERE name = $1",
+                "UPDATE pace SET next_at = CASE WHEN next_at > $2 THEN next_at ELSE $2 END, \
+                 held_until = CASE WHEN held_until > $2 THEN held_until ELSE $2 END WHERE name = $1",
             )
             .bind(name)
             .bind(until)
@@ -633,19 +767,26 @@ impl Store {
         Ok(())
     }
 
-    /// Ends a batch whose every row has its outcome: true when this call ended it.
+    /// Ends a batch whose every row has its outcome, and puts the rows no create recorded into
+    /// the trail, in one commit: true when this call ended it.
     pub async fn end_batch(&self, id: i64) -> Result<bool, StoreError> {
         let now = self.now();
         let ended = with_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin_write().await?;
+            let ended = sqlx::query(
                 "UPDATE batches SET state = 'done', finished_at = $1, updated_at = $1 \
                  WHERE id = $2 AND state IN ('running', 'cancelling')",
             )
             .bind(now)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if ended > 0 {
+                sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            ended
         });
         Ok(ended > 0)
     }
@@ -659,6 +800,17 @@ const CANCEL_ROWS: &str =
 /// $4 detail, $5 result, $6 the batch.
 const AUDIT_BATCH: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
      SELECT $1, COALESCE($2, requester_email), $3, NULL, NULL, $4, $5, NULL, id FROM batches WHERE id = $6";
+
+/// Puts every line of a batch that no request records into the trail, under the batch: $1 at,
+/// $2 the batch. A started line is in the trail with its request's create.
+const AUDIT_ROWS: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
+     SELECT $1, 'webex-onboard', 'batch-row', NULL, email, 'line ' || CAST(line AS TEXT), \
+     (CASE WHEN outcome = 'repeated' THEN 'invalid' ELSE outcome END) || COALESCE(': ' || error, ''), \
+     NULL, batch_id FROM batch_rows WHERE batch_id = $2 AND outcome IN ('invalid', 'repeated', 'existed', 'cancelled') \
+     ORDER BY line";
+
+/// The actor of the bot's own entries in the trail.
+const BOT_ACTOR: &str = "webex-onboard";
 
 /// Whether the click with `action_id` is the one that moved the batch.
 fn moved_by(record: BatchRecord, by: Option<&str>, action_id: &ActionId) -> Moved {

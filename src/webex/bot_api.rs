@@ -219,6 +219,24 @@ impl BotApi {
         Ok(())
     }
 
+    /// The messages of a thread (`GET /messages?roomId=&parentId=`, every page). Webex lets a
+    /// bot list a group space's messages only when they mention it, so this is for 1:1 spaces.
+    pub async fn thread_messages(
+        &self,
+        room_id: &RoomId,
+        parent_id: &MessageId,
+        tracking_id: &str,
+    ) -> Result<Vec<Message>, WebexError> {
+        let query = [
+            ("roomId", room_id.as_str()),
+            ("parentId", parent_id.as_str()),
+            ("max", "100"),
+        ];
+        self.0
+            .get_all(Op("GET /messages"), "/messages", &query, tracking_id)
+            .await
+    }
+
     /// `GET /messages/direct?personId=`: the bot's 1:1 space with a person, newest first.
     pub async fn direct_messages(
         &self,

@@ -74,6 +74,8 @@ async fn report(app: &TestApp, room_id: &str) -> HashMap<String, Vec<String>> {
             .into_iter()
             .find(|m| !m.files.is_empty() && m.person_id == app.sim.bot().id);
         if let Some(report) = report {
+            // Time for a second report to come, if one would.
+            app.settle().await;
             assert_eq!(
                 app.sim
                     .messages_in(room_id)
@@ -99,6 +101,14 @@ async fn report(app: &TestApp, room_id: &str) -> HashMap<String, Vec<String>> {
         assert!(Instant::now() < deadline, "no report came");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The `POST /people` calls the simulator answered with `status`.
+fn creates_answered(sim: &Simulator, status: u16) -> usize {
+    sim.calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == "/v1/people" && c.status == status)
+        .count()
 }
 
 const MIXED: &str = "email,firstName,lastName,title\n\
@@ -272,6 +282,8 @@ async fn a_double_clicked_confirm_runs_one_batch_with_one_person_per_row_and_one
     }
     app.settle().await;
     assert_eq!(app.successful_create_calls(), 8);
+    // The simulator refuses a second create of an email with 409: none was tried.
+    assert_eq!(creates_answered(&app.sim, 409), 0);
     let said = app
         .sim
         .messages_in(&app.room.id)
@@ -309,6 +321,11 @@ async fn under_a_429_storm_the_batch_slows_down_and_loses_nothing() {
         .filter(|c| c.path == "/v1/people" && c.method == "POST" && c.status == 429)
         .count();
     assert!(throttled > 0, "the storm never hit");
+    // Each 429 holds the whole pace for its Retry-After: about one per second of the storm,
+    // where lines that each waited alone would meet one every 51 ms.
+    assert!(throttled <= 12, "{throttled} creates met a 429");
+    assert_eq!(creates_answered(&app.sim, 409), 0);
+    assert_eq!(creates_answered(&app.sim, 200), 10);
     // Ten creates at two a second take four seconds at least, whatever the bot asked for.
     assert!(
         started.elapsed() >= Duration::from_secs(4),
@@ -491,6 +508,9 @@ async fn two_replicas_killed_mid_batch_leave_one_person_per_row_and_one_report()
         .filter(|m| !m.files.is_empty() && m.person_id == w.sim.bot().id)
         .count();
     assert_eq!(reports, 1);
+    // One create call per line: the one cut off by the kill was looked up, not made again.
+    assert_eq!(creates_answered(&w.sim, 409), 0);
+    assert_eq!(w.creates(), 24);
     assert_eq!(
         text.lines().filter(|l| l.contains(",created,")).count(),
         24,
@@ -550,8 +570,21 @@ async fn progress_is_one_message_edited_in_the_thread_and_a_fresh_one_follows_wh
     }
     let rows = report(&app, &app.room.id).await;
     assert_eq!(rows.values().filter(|r| r[2] == "created").count(), 24);
-    for message in progress(&app) {
-        assert!(message.edits <= 10, "{} edits", message.edits);
+    // At most one update every 5 seconds (the look that ends the batch included).
+    let mut updates: Vec<std::time::Instant> = app
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.method == "PUT" && c.path.starts_with("/v1/messages/"))
+        .map(|c| c.received_at)
+        .collect();
+    updates.sort();
+    for pair in updates.windows(2) {
+        let apart = pair[1].duration_since(pair[0]);
+        assert!(
+            apart >= Duration::from_millis(4_900),
+            "edits {apart:?} apart"
+        );
     }
     let last = progress(&app).pop().expect("a progress message");
     assert!(text_of(&last).contains("24 done"), "{}", text_of(&last));
@@ -592,5 +625,87 @@ fn the_sample_file_in_the_docs_reads_as_three_people() {
     assert_eq!(
         rows[1].inputs["licenses"],
         "Webex Meetings,Webex Calling - Professional"
+    );
+}
+
+#[tokio::test]
+async fn only_the_sender_confirms_and_only_the_sender_or_an_approver_cancels() {
+    let app = spawn_app_with(fast()).await;
+    let kim = app
+        .sim
+        .add_person("kim.colleague@example.com", "Kim Colleague");
+    let room = app.sim.group_room("Helpdesk", &[&app.manager, &kim]);
+    app.sim
+        .mention_bot_with_file(
+            &app.manager,
+            &room,
+            "",
+            "team.csv",
+            "text/csv",
+            b"email,firstName\nlee@example.com,Lee\n".to_vec(),
+        )
+        .await;
+    let preview = app.new_bot_message(&room, &[]).await;
+    assert_eq!(preview.attachments.len(), 1, "{}", text_of(&preview));
+
+    app.sim.submit(&kim, &preview.id, json!({})).await;
+    let refused = app.new_bot_message(&room, &[&preview]).await;
+    assert!(
+        text_of(&refused).contains("Only the person who sent the file may confirm"),
+        "{}",
+        text_of(&refused)
+    );
+    app.sim
+        .mention_bot_in_thread(&kim, &room, &preview.id, "cancel")
+        .await;
+    let not_cancelled = app.new_bot_message(&room, &[&preview, &refused]).await;
+    assert!(
+        text_of(&not_cancelled).contains("Only the person who sent the file, or an approver"),
+        "{}",
+        text_of(&not_cancelled)
+    );
+    app.settle().await;
+    assert_eq!(app.create_calls(), 0);
+
+    app.sim.submit(&app.manager, &preview.id, json!({})).await;
+    let rows = report(&app, &room.id).await;
+    assert_eq!(rows["lee@example.com"][2], "created");
+}
+
+#[tokio::test]
+async fn a_batch_nobody_confirms_expires_and_its_rows_are_in_the_trail() {
+    let options = SandboxOptions {
+        expiry: webex_onboard::ops::expiry::RequestExpiry {
+            ttl: Duration::from_secs(1),
+            every: Duration::from_millis(200),
+        },
+        ..fast()
+    };
+    let app = spawn_app_with(options).await;
+    let preview = send_file(&app, "late.csv", "email,firstName\nlate@example.com,Late\n").await;
+    let expired = app.new_bot_message(&app.room, &[&preview]).await;
+    assert!(
+        text_of(&expired).contains("**late.csv** waited 1 day without being confirmed"),
+        "{}",
+        text_of(&expired)
+    );
+    app.sim.submit(&app.manager, &preview.id, json!({})).await;
+    let answer = app.new_bot_message(&app.room, &[&preview, &expired]).await;
+    assert!(
+        text_of(&answer).contains("was cancelled already"),
+        "{}",
+        text_of(&answer)
+    );
+    app.settle().await;
+    assert_eq!(app.create_calls(), 0);
+    let store = webex_onboard::store::Store::connect_read_only(&app.sandbox.database_url)
+        .await
+        .expect("the database");
+    let trail = store.audit().await.expect("the trail");
+    assert!(
+        trail.iter().any(|e| e.action == "batch-row"
+            && e.email.as_deref() == Some("late@example.com")
+            && e.result.as_deref() == Some("cancelled")),
+        "{trail:?}"
     );
 }

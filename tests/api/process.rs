@@ -220,7 +220,7 @@ impl World {
         panic!("no {method} {path} call arrived");
     }
 
-    fn creates(&self) -> usize {
+    pub(crate) fn creates(&self) -> usize {
         self.sim
             .calls()
             .iter()

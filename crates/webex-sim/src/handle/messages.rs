@@ -29,6 +29,21 @@ impl Simulator {
         .await
     }
 
+    /// Like [`Simulator::mention_bot`], as a reply in the thread of `parent_id`.
+    pub async fn mention_bot_in_thread(
+        &self,
+        from: &SimPerson,
+        room: &SimRoom,
+        parent_id: &str,
+        text: &str,
+    ) -> String {
+        self.post(NewMessage {
+            parent_id: Some(parent_id.to_owned()),
+            ..self.mention(from, room, text)
+        })
+        .await
+    }
+
     /// Like [`Simulator::say`], with the bot @mentioned first, as a Webex client writes it.
     pub async fn mention_bot(&self, from: &SimPerson, room: &SimRoom, text: &str) -> String {
         self.post(self.mention(from, room, text)).await
