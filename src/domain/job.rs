@@ -234,6 +234,26 @@ pub struct BatchTick {
     pub n: u32,
 }
 
+impl BatchTick {
+    /// The look the last line to end asks for: it never asks for another.
+    pub const LAST: u32 = u32::MAX;
+
+    /// The look after this one.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Self {
+            batch_id: self.batch_id,
+            n: self.n.saturating_add(1).min(Self::LAST - 1),
+        }
+    }
+
+    /// The key of this look when it is due at `at` (milliseconds since the epoch): keyed on its
+    /// time, so that a batch whose looks were lost can be given new ones.
+    pub fn dedupe_key(&self, at: i64) -> String {
+        format!("batch/{}/progress/at/{at}", self.batch_id)
+    }
+}
+
 /// A batch, for a job about it as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

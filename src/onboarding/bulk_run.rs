@@ -27,7 +27,7 @@ const PROGRESS_AT_MOST_MS: i64 = 5_000;
 const PROGRESS_AT_LEAST_MS: i64 = 60_000;
 
 /// The look the last line asks for: it never asks for another.
-const LAST_LOOK: u32 = u32::MAX;
+const LAST_LOOK: u32 = BatchTick::LAST;
 
 impl Onboarding {
     /// One line of a batch: its turn, then its request, created once.
@@ -151,8 +151,10 @@ impl Onboarding {
         {
             return Ok(Completion {
                 followups: vec![next_look(
-                    batch.id,
-                    0,
+                    BatchTick {
+                        batch_id: batch.id,
+                        n: 0,
+                    },
                     at.saturating_add(PROGRESS_AT_MOST_MS),
                 )],
                 ..Completion::default()
@@ -179,7 +181,7 @@ impl Onboarding {
         // The edits of one message are spread over the batch; a message used up gets a fresh one.
         let next = (left_ms / MAX_EDITS).clamp(PROGRESS_AT_MOST_MS, PROGRESS_AT_LEAST_MS);
         Ok(Completion {
-            followups: vec![next_look(batch.id, tick.n, now.saturating_add(next))],
+            followups: vec![next_look(*tick, now.saturating_add(next))],
             ..Completion::default()
         })
     }
@@ -192,7 +194,7 @@ impl Onboarding {
         }
         let later = self.store.now().saturating_add(PROGRESS_AT_LEAST_MS);
         Completion {
-            followups: vec![next_look(tick.batch_id, tick.n, later)],
+            followups: vec![next_look(*tick, later)],
             ..Completion::default()
         }
     }
@@ -325,17 +327,10 @@ impl Onboarding {
     }
 }
 
-/// The look after look `n`, due at `at`: keyed on its time, so that a batch whose looks were
-/// lost can be given new ones.
-pub(crate) fn next_look(batch_id: i64, n: u32, at: i64) -> NewJob {
-    NewJob::new(
-        format!("batch/{batch_id}/progress/at/{at}"),
-        &JobPayload::BatchProgress(BatchTick {
-            batch_id,
-            n: n.saturating_add(1).min(LAST_LOOK - 1),
-        }),
-    )
-    .at(at)
+/// The look after `tick`, due at `at`.
+fn next_look(tick: BatchTick, at: i64) -> NewJob {
+    let next = tick.next();
+    NewJob::new(next.dedupe_key(at), &JobPayload::BatchProgress(next)).at(at)
 }
 
 /// The report's file: a line per row. A cell that a spreadsheet would run as a formula is

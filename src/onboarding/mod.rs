@@ -36,8 +36,6 @@ use crate::store::{Completion, Job, RequestLimits, Store, StoreError};
 use crate::webex::{AdminApi, BotApi, PersonId, RoomId};
 use crate::worker::{JobError, JobHandler};
 
-pub(crate) use self::bulk_run::next_look;
-
 use self::approvers::Approvers;
 use self::choices::ChoiceCache;
 use self::policy::Requesters;

@@ -12,8 +12,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{Expiry, JobPayload, Reply};
-use crate::onboarding::next_look;
+use crate::domain::{BatchTick, Expiry, JobPayload, Reply};
 use crate::replies::batch as say;
 use crate::store::{NewJob, Store, StoreError};
 
@@ -67,7 +66,10 @@ impl RequestExpiry {
             .batches_unlooked_since(now.saturating_sub(LOOKS_LOST_MS))
             .await?
             .into_iter()
-            .map(|batch| next_look(batch, 0, now))
+            .map(|batch_id| {
+                let look = BatchTick { batch_id, n: 0 };
+                NewJob::new(look.dedupe_key(now), &JobPayload::BatchProgress(look)).at(now)
+            })
             .collect();
         if !looks.is_empty() {
             tracing::warn!(

@@ -11,7 +11,7 @@ use super::job_writer::INSERT_JOB;
 use super::jobs::NewJob;
 use super::requests::{RequestRecord, select_request};
 use super::{BeginWrite, Store, StoreError, id_column, with_pool};
-use crate::domain::{BatchState, Decision, PersonDraft, RowOutcome};
+use crate::domain::{BatchState, Decision, PersonDraft, RequestState, RowOutcome};
 use crate::webex::{ActionId, MessageId, PersonId, RoomId};
 
 /// A batch to record, with every line of its file checked.
@@ -152,16 +152,13 @@ impl BatchRecord {
 }
 
 /// A row's outcome now: a started row's comes from its request.
-fn live_outcome(stored: RowOutcome, request_state: Option<&str>) -> Result<RowOutcome, StoreError> {
-    if stored != RowOutcome::Pending {
-        return Ok(stored);
+fn live_outcome(stored: RowOutcome, request: Option<RequestState>) -> RowOutcome {
+    match (stored, request) {
+        (RowOutcome::Pending, Some(RequestState::Created)) => RowOutcome::Created,
+        (RowOutcome::Pending, Some(RequestState::Exists)) => RowOutcome::Existed,
+        (RowOutcome::Pending, Some(state)) if state.is_final() => RowOutcome::Failed,
+        (stored, _) => stored,
     }
-    Ok(match request_state {
-        Some("created") => RowOutcome::Created,
-        Some("exists") => RowOutcome::Existed,
-        Some("failed" | "rejected" | "expired") => RowOutcome::Failed,
-        _ => RowOutcome::Pending,
-    })
 }
 
 /// The key of a started row's request: unique, so that a row starts one request only.
@@ -287,7 +284,14 @@ impl Store {
                     StoreError::Corrupt(format!("batch {batch_id}: a row is unreadable: {e}"))
                 })?;
                 let state: Option<String> = row.try_get("state")?;
-                let outcome = live_outcome(stored, state.as_deref())?;
+                let state = state
+                    .as_deref()
+                    .map(RequestState::parse)
+                    .transpose()
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("batch {batch_id}: a row's request is unreadable: {e}"))
+                    })?;
+                let outcome = live_outcome(stored, state);
                 let error: Option<String> = row.try_get("error")?;
                 let reason: Option<String> = row.try_get("reason")?;
                 let person_id: Option<String> = row.try_get("person_id")?;

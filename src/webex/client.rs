@@ -186,11 +186,7 @@ impl Client {
         self.metrics
             .webex_request(op.0, &status, started.elapsed().as_secs_f64());
         let (status, headers, bytes) = answer?;
-        let answered_id = headers
-            .get(TRACKING_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(tracking_id)
-            .to_owned();
+        let answered_id = answered_tracking_id(&headers, tracking_id);
         if !status.is_success() {
             return Err(api_error(status, &headers, &bytes, answered_id));
         }
@@ -325,11 +321,7 @@ impl Client {
         self.metrics
             .webex_request(op, status.as_str(), started.elapsed().as_secs_f64());
         let headers = response.headers().clone();
-        let answered_id = headers
-            .get(TRACKING_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(tracking_id)
-            .to_owned();
+        let answered_id = answered_tracking_id(&headers, tracking_id);
         if !status.is_success() {
             let body = response.bytes().await.unwrap_or_default();
             if status == StatusCode::UNAUTHORIZED {
@@ -411,11 +403,7 @@ impl Client {
         self.metrics
             .webex_request(op, &shown, started.elapsed().as_secs_f64());
         let (status, headers, bytes) = answer?;
-        let answered_id = headers
-            .get(TRACKING_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(tracking_id)
-            .to_owned();
+        let answered_id = answered_tracking_id(&headers, tracking_id);
         if !status.is_success() {
             if status == StatusCode::UNAUTHORIZED {
                 self.token.refused(bearer.generation, false).await?;
@@ -427,6 +415,15 @@ impl Client {
             tracking_id: answered_id,
         })
     }
+}
+
+/// The tracking id Webex answered with, or else the one the call was sent with.
+fn answered_tracking_id(headers: &HeaderMap, sent: &str) -> String {
+    headers
+        .get(TRACKING_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(sent)
+        .to_owned()
 }
 
 /// The file name a `Content-Disposition` header gives, without any folder.
