@@ -231,6 +231,31 @@ async fn control_hub_headers_a_bom_and_semicolons_are_read_and_a_file_too_long_i
 }
 
 #[tokio::test]
+async fn a_file_over_2_mib_is_refused_unread() {
+    let app = spawn_app_with(fast()).await;
+    // Few people, each with a long note in a column the bot does not read.
+    let file = |people: usize| -> String {
+        std::iter::once("email,firstName,notes\n".to_owned())
+            .chain((0..people).map(|n| format!("p{n}@example.com,P,{}\n", "x".repeat(20_000))))
+            .collect()
+    };
+    let big = file(110);
+    assert!(big.len() > 2 * 1024 * 1024);
+    let answer = send_file(&app, "big.csv", &big).await;
+    assert!(
+        text_of(&answer).contains("larger than 2 MiB"),
+        "{}",
+        text_of(&answer)
+    );
+    assert!(answer.attachments.is_empty());
+    let fits = file(100);
+    assert!(fits.len() < 2 * 1024 * 1024);
+    let preview = send_file(&app, "fits.csv", &fits).await;
+    assert_eq!(preview.attachments.len(), 1, "{}", text_of(&preview));
+    assert_eq!(counts(&preview)["Valid and new"], "100");
+}
+
+#[tokio::test]
 async fn a_download_url_on_another_host_is_never_fetched() {
     let app = spawn_app_with(fast()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -708,4 +733,54 @@ async fn a_batch_nobody_confirms_expires_and_its_rows_are_in_the_trail() {
             && e.result.as_deref() == Some("cancelled")),
         "{trail:?}"
     );
+}
+
+#[tokio::test]
+async fn an_approver_cancels_a_waiting_batch_in_its_thread_and_an_approval_after_that_does_nothing()
+{
+    let approvals = with_approvers_and(fast()).await;
+    let app = &approvals.app;
+    let room = app
+        .sim
+        .group_room("Hiring", &[&app.manager, &approvals.ana]);
+    app.sim
+        .mention_bot_with_file(
+            &app.manager,
+            &room,
+            "",
+            "wait.csv",
+            "text/csv",
+            b"email,firstName\nwait@example.com,Wait\n".to_vec(),
+        )
+        .await;
+    let preview = app.new_bot_message(&room, &[]).await;
+    app.sim.submit(&app.manager, &preview.id, json!({})).await;
+    let card = app.new_bot_message(&approvals.approvers, &[]).await;
+    app.sim
+        .mention_bot_in_thread(&approvals.ana, &room, &preview.id, "cancel")
+        .await;
+    let deadline = Instant::now() + ANSWER;
+    while !app
+        .sim
+        .messages_in(&room.id)
+        .iter()
+        .any(|m| text_of(m).contains("Cancelled by ana.approver@example.com"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the approver's cancel was not answered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.sim
+        .submit(&approvals.ben, &card.id, json!({"action": "approve"}))
+        .await;
+    let answer = app.new_bot_message(&approvals.approvers, &[&card]).await;
+    assert!(
+        text_of(&answer).contains("was cancelled already"),
+        "{}",
+        text_of(&answer)
+    );
+    app.settle().await;
+    assert_eq!(app.create_calls(), 0);
 }
