@@ -142,8 +142,12 @@ impl Onboarding {
         let rows = self.store.batch_rows(batch.id).await?;
         let counts = Counts::of(&rows);
         let tracking = tracking_id(job);
+        if tick.n == LAST_LOOK && counts.left > 0 {
+            // Another line ended at the same time: the regular looks go on.
+            return Ok(Completion::default());
+        }
         // Progress changes at most every 5 seconds: a last look sooner than that after the one
-        // before comes back when it may show the end.
+        // before comes back when it may show the end (and, since nothing is left, ends there).
         let now = self.store.now();
         if let Some(at) = batch.looked_at
             && tick.n == LAST_LOOK
@@ -170,10 +174,6 @@ impl Onboarding {
                 .await;
             self.store.end_batch(batch.id).await?;
             return Ok(report());
-        }
-        if tick.n == LAST_LOOK {
-            // Another line ended at the same time: the regular looks go on.
-            return Ok(Completion::default());
         }
         let seconds_left = u64::try_from(left_ms / 1000).ok();
         self.show_progress(&batch, &say::progress(&counts, seconds_left), &tracking)
