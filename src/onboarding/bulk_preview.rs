@@ -36,15 +36,16 @@ impl Onboarding {
         };
         // A file is a request, under the same limits: so many open, so many an hour.
         let hour_ago = self.store.now().saturating_sub(3_600_000);
-        let (open, recent) = self.store.batches_of(sender_id, hour_ago).await?;
+        let (open, recent) = self
+            .store
+            .batches_of(sender_id, hour_ago, &message.id)
+            .await?;
         let limits = self.rules.limits;
         if open >= i64::from(limits.open) {
-            return Ok(answer(&crate::replies::limited(Limit::Open(limits.open))));
+            return Ok(answer(&say::limited(Limit::Open(limits.open))));
         }
         if recent >= i64::from(limits.per_hour) {
-            return Ok(answer(&crate::replies::limited(Limit::PerHour(
-                limits.per_hour,
-            ))));
+            return Ok(answer(&say::limited(Limit::PerHour(limits.per_hour))));
         }
         let file = match self.bot.download(url, MAX_FILE_BYTES, tracking).await? {
             Ok(file) => file,

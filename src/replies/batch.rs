@@ -3,7 +3,7 @@
 
 use super::markdown::escape as md;
 use crate::domain::{BatchState, RowOutcome, batch_file::FileError};
-use crate::store::{BatchRecord, BatchRow};
+use crate::store::{BatchRecord, BatchRow, Limit};
 
 /// More than one file in one message.
 pub const ONE_FILE_ONLY: &str = "Send me one `.csv` file at a time, please.";
@@ -25,6 +25,23 @@ pub const ONLY_SENDER_OR_APPROVER: &str =
 
 /// A batch card whose batch is gone.
 pub const BATCH_MISSING: &str = "the card's batch is not in the database";
+
+/// A file over one of the requester's limits: a file counts as one request.
+pub fn limited(limit: Limit) -> String {
+    let why = match limit {
+        Limit::Open(max) => {
+            format!(
+                "you have {max} requests or files waiting for an answer already, the most one person may have"
+            )
+        }
+        Limit::PerHour(max) => {
+            format!(
+                "you sent {max} requests or files in the last hour, the most one person may send"
+            )
+        }
+    };
+    format!("I did not read this file: {why}. Nothing was changed. Send it again later.")
+}
 
 /// A file that is not a `.csv`.
 pub fn not_csv(name: &str) -> String {

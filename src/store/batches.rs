@@ -605,20 +605,23 @@ impl Store {
         Ok(())
     }
 
-    /// How many batches this requester has open, and how many they sent since `since_ms`.
+    /// How many batches this requester has open, and how many they sent since `since_ms`,
+    /// besides the batch of the message `except` (a re-run of its job counts it no more).
     pub async fn batches_of(
         &self,
         requester_id: &PersonId,
         since_ms: i64,
+        except: &MessageId,
     ) -> Result<(i64, i64), StoreError> {
         let counts = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN state IN ('previewed', 'awaiting_approval', 'running', 'cancelling') \
                  THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) \
-                 FROM batches WHERE requester_id = $1",
+                 FROM batches WHERE requester_id = $1 AND message_id <> $3",
             )
             .bind(requester_id.as_str())
             .bind(since_ms)
+            .bind(except.as_str())
             .fetch_one(pool)
             .await?
         });

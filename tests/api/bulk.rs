@@ -784,3 +784,24 @@ async fn an_approver_cancels_a_waiting_batch_in_its_thread_and_an_approval_after
     app.settle().await;
     assert_eq!(app.create_calls(), 0);
 }
+
+#[tokio::test]
+async fn a_file_counts_as_a_request_against_the_senders_limits() {
+    let options = SandboxOptions {
+        limits: webex_onboard::store::RequestLimits {
+            open: 20,
+            per_hour: 1,
+        },
+        ..fast()
+    };
+    let app = spawn_app_with(options).await;
+    let preview = send_file(&app, "one.csv", "email,firstName\none@example.com,One\n").await;
+    assert_eq!(preview.attachments.len(), 1, "{}", text_of(&preview));
+    let refused = send_file(&app, "two.csv", "email,firstName\ntwo@example.com,Two\n").await;
+    assert!(
+        text_of(&refused).contains("you sent 1 requests or files in the last hour"),
+        "{}",
+        text_of(&refused)
+    );
+    assert!(refused.attachments.is_empty());
+}
