@@ -41,6 +41,29 @@ async fn send_file(app: &TestApp, name: &str, content: &str) -> SimMessage {
     app.new_bot_message(&app.room, &seen).await
 }
 
+/// A file of `people` new hires, `{prefix}0@example.com` onwards.
+fn cohort(prefix: &str, people: usize) -> String {
+    std::iter::once("email,firstName\n".to_owned())
+        .chain((0..people).map(|n| format!("{prefix}{n}@example.com,Hire\n")))
+        .collect()
+}
+
+/// Waits until `ready` holds, failing the test with `what` after `ANSWER`.
+async fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + ANSWER;
+    while !ready() {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Whether the bot said something containing `needle` in the room.
+fn said(sim: &Simulator, room_id: &str, needle: &str) -> bool {
+    sim.messages_in(room_id)
+        .iter()
+        .any(|m| text_of(m).contains(needle))
+}
+
 /// The facts of a preview card, by title.
 fn counts(preview: &SimMessage) -> HashMap<String, String> {
     let card = &preview.attachments[0]["content"];
@@ -289,9 +312,7 @@ async fn a_download_url_on_another_host_is_never_fetched() {
 #[tokio::test]
 async fn a_double_clicked_confirm_runs_one_batch_with_one_person_per_row_and_one_report() {
     let app = spawn_app_with(fast()).await;
-    let file: String = std::iter::once("email,firstName\n".to_owned())
-        .chain((0..8).map(|n| format!("hire{n}@example.com,Hire\n")))
-        .collect();
+    let file = cohort("hire", 8);
     let preview = send_file(&app, "eight.csv", &file).await;
     let (first, second) = tokio::join!(
         app.sim.submit(&app.manager, &preview.id, json!({})),
@@ -327,9 +348,7 @@ async fn under_a_429_storm_the_batch_slows_down_and_loses_nothing() {
     let sim = Simulator::start().await.expect("simulator");
     sim.limit_creates_per_second(2, 1);
     let app = spawn_app_on(sim, fast()).await;
-    let file: String = std::iter::once("email,firstName\n".to_owned())
-        .chain((0..10).map(|n| format!("storm{n}@example.com,Storm\n")))
-        .collect();
+    let file = cohort("storm", 10);
     let preview = send_file(&app, "storm.csv", &file).await;
     let started = Instant::now();
     app.sim.submit(&app.manager, &preview.id, json!({})).await;
@@ -369,16 +388,10 @@ async fn cancel_in_the_thread_stops_the_rows_not_started_and_the_report_lists_th
         ..SandboxOptions::default()
     };
     let app = spawn_app_with(options).await;
-    let file: String = std::iter::once("email,firstName\n".to_owned())
-        .chain((0..30).map(|n| format!("slow{n}@example.com,Slow\n")))
-        .collect();
+    let file = cohort("slow", 30);
     let preview = send_file(&app, "slow.csv", &file).await;
     app.sim.submit(&app.manager, &preview.id, json!({})).await;
-    let deadline = Instant::now() + ANSWER;
-    while app.successful_create_calls() == 0 {
-        assert!(Instant::now() < deadline, "nothing was created");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("nothing was created", || app.successful_create_calls() > 0).await;
     app.sim
         .say_in_thread(&app.manager, &app.room, &preview.id, "cancel")
         .await;
@@ -411,21 +424,14 @@ async fn under_approvals_nothing_is_created_before_approval_and_a_rejection_crea
             json!({"action": "reject", "reason": "not this week"}),
         )
         .await;
-    let told = app.sim.messages_in(&app.room.id);
-    let deadline = Instant::now() + ANSWER;
-    while !app
-        .sim
-        .messages_in(&app.room.id)
-        .iter()
-        .any(|m| text_of(m).contains("Rejected by ana.approver@example.com: not this week"))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "{:?}",
-            told.iter().map(text_of).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("the rejection was not told to the sender", || {
+        said(
+            &app.sim,
+            &app.room.id,
+            "Rejected by ana.approver@example.com: not this week",
+        )
+    })
+    .await;
     app.settle().await;
     assert_eq!(app.create_calls(), 0);
 
@@ -450,9 +456,7 @@ async fn two_replicas_killed_mid_batch_leave_one_person_per_row_and_one_report()
     let pace = [("ONBOARD_BULK_RATE", "10")];
     let first = w.bot_with(&pace).await;
     let second = w.replica_with(&pace).await;
-    let file: String = std::iter::once("email,firstName\n".to_owned())
-        .chain((0..24).map(|n| format!("crash{n}@example.com,Crash\n")))
-        .collect();
+    let file = cohort("crash", 24);
     w.sim
         .say_with_file(
             &manager,
@@ -479,11 +483,7 @@ async fn two_replicas_killed_mid_batch_leave_one_person_per_row_and_one_report()
             })
             .count()
     };
-    let deadline = Instant::now() + ANSWER;
-    while created(&w.sim) < 5 {
-        assert!(Instant::now() < deadline, "the batch did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("the batch did not start", || created(&w.sim) >= 5).await;
     let redelivered = w
         .sim
         .deliveries()
@@ -555,9 +555,7 @@ async fn progress_is_one_message_edited_in_the_thread_and_a_fresh_one_follows_wh
         ..SandboxOptions::default()
     };
     let app = spawn_app_with(options).await;
-    let file: String = std::iter::once("email,firstName\n".to_owned())
-        .chain((0..24).map(|n| format!("step{n}@example.com,Step\n")))
-        .collect();
+    let file = cohort("step", 24);
     let preview = send_file(&app, "steps.csv", &file).await;
     app.sim.submit(&app.manager, &preview.id, json!({})).await;
     let progress = |app: &TestApp| -> Vec<SimMessage> {
@@ -571,11 +569,10 @@ async fn progress_is_one_message_edited_in_the_thread_and_a_fresh_one_follows_wh
             .collect()
     };
     // The first look posts the message; the next one, five seconds on, edits it.
-    let deadline = Instant::now() + ANSWER;
-    while progress(&app).first().is_none_or(|m| m.edits == 0) {
-        assert!(Instant::now() < deadline, "the progress was never edited");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the progress was never edited", || {
+        progress(&app).first().is_some_and(|m| m.edits > 0)
+    })
+    .await;
     let first = progress(&app).remove(0);
     assert!(text_of(&first).contains("left"), "{}", text_of(&first));
     // Webex refuses the next edit (as after ten): a fresh progress message follows.
@@ -588,11 +585,7 @@ async fn progress_is_one_message_edited_in_the_thread_and_a_fresh_one_follows_wh
         },
         times: 1,
     });
-    let deadline = Instant::now() + ANSWER;
-    while progress(&app).len() < 2 {
-        assert!(Instant::now() < deadline, "no fresh progress message");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("no fresh progress message", || progress(&app).len() >= 2).await;
     let rows = report(&app, &app.room.id).await;
     assert_eq!(rows.values().filter(|r| r[2] == "created").count(), 24);
     // At most one update every 5 seconds (the look that ends the batch included).
@@ -759,19 +752,10 @@ async fn an_approver_cancels_a_waiting_batch_in_its_thread_and_an_approval_after
     app.sim
         .mention_bot_in_thread(&approvals.ana, &room, &preview.id, "cancel")
         .await;
-    let deadline = Instant::now() + ANSWER;
-    while !app
-        .sim
-        .messages_in(&room.id)
-        .iter()
-        .any(|m| text_of(m).contains("Cancelled by ana.approver@example.com"))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the approver's cancel was not answered"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("the approver's cancel was not answered", || {
+        said(&app.sim, &room.id, "Cancelled by ana.approver@example.com")
+    })
+    .await;
     app.sim
         .submit(&approvals.ben, &card.id, json!({"action": "approve"}))
         .await;
