@@ -1,8 +1,7 @@
 //! Alerts posted, by cause, so that every replica together posts one cause at most once in a
 //! quiet period.
 
-use super::job_writer::INSERT_JOB;
-use super::{BeginWrite, NewJob, Store, StoreError, with_pool};
+use super::{BeginWrite, NewJob, Store, StoreError, queue_in, with_pool};
 
 impl Store {
     /// Records that `cause` is alerted now and enqueues `post`, the message that says so, in one
@@ -30,14 +29,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if claimed.is_some() {
-                sqlx::query(INSERT_JOB)
-                    .bind(post.kind.as_str())
-                    .bind(&post.dedupe_key)
-                    .bind(&post.payload)
-                    .bind(now)
-                    .bind(post.run_after.unwrap_or(now))
-                    .execute(&mut *tx)
-                    .await?;
+                queue_in!(tx, &post, now);
             }
             tx.commit().await?;
             claimed.is_some()

@@ -10,8 +10,27 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::{BeginWrite, NewJob, Pool, Store, StoreError};
 
+/// One job: $1 kind, $2 dedupe key, $3 payload, $4 now, $5 run after. A job already recorded
+/// under the key is left as it is.
 pub(super) const INSERT_JOB: &str = "INSERT INTO jobs (kind, dedupe_key, payload, state, attempts, run_after, created_at, updated_at) \
      VALUES ($1, $2, $3, 'queued', 0, $5, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
+
+/// Queues `$job`, a [`NewJob`], in the transaction `$tx` at `$now`: it commits with whatever
+/// else the transaction records.
+macro_rules! queue_in {
+    ($tx:ident, $job:expr, $now:expr) => {{
+        let job: &$crate::store::NewJob = $job;
+        sqlx::query($crate::store::job_writer::INSERT_JOB)
+            .bind(job.kind.as_str())
+            .bind(&job.dedupe_key)
+            .bind(&job.payload)
+            .bind($now)
+            .bind(job.run_after.unwrap_or($now))
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(super) use queue_in;
 
 /// The row counts of the multi-row job INSERTs: a fixed few, so that each connection prepares
 /// each one once and keeps it (a statement per batch size would churn the statement cache).

@@ -4,9 +4,10 @@ use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
 use super::cards::{CARD_USED, INSERT_CARD, RETIRE_CARD, bind_card};
-use super::job_writer::INSERT_JOB;
 use super::requests::{bind_request_update, request_moved, update_request};
-use super::{AuditEntry, BeginWrite, CardRecord, RequestRecord, Store, StoreError, with_pool};
+use super::{
+    AuditEntry, BeginWrite, CardRecord, RequestRecord, Store, StoreError, queue_in, with_pool,
+};
 use crate::domain::{JobKind, JobPayload, RequestState};
 
 /// A job to enqueue; a second job with the same `dedupe_key` is dropped.
@@ -239,14 +240,7 @@ impl Store {
                     .await?;
             }
             for followup in &done.followups {
-                sqlx::query(INSERT_JOB)
-                    .bind(followup.kind.as_str())
-                    .bind(&followup.dedupe_key)
-                    .bind(&followup.payload)
-                    .bind(now)
-                    .bind(followup.run_after.unwrap_or(now))
-                    .execute(&mut *tx)
-                    .await?;
+                queue_in!(tx, followup, now);
             }
             tx.commit().await?;
         });
@@ -260,20 +254,7 @@ impl Store {
         run_after_ms: i64,
         error: &str,
     ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = $1, \
-                 last_error = $2, updated_at = $3 WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
-            )
-            .bind(run_after_ms)
-            .bind(error)
-            .bind(self.now())
-            .bind(job.id)
-            .bind(&job.owner)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        self.requeue(job, run_after_ms, error, 0).await
     }
 
     /// Puts the job back to wait until `run_after_ms` for something only an operator can give;
@@ -284,10 +265,21 @@ impl Store {
         run_after_ms: i64,
         error: &str,
     ) -> Result<(), StoreError> {
+        self.requeue(job, run_after_ms, error, 1).await
+    }
+
+    /// Queues a job this worker holds again, giving back `refund` of its attempts.
+    async fn requeue(
+        &self,
+        job: &Job,
+        run_after_ms: i64,
+        error: &str,
+        refund: i64,
+    ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = $1, \
-                 attempts = attempts - 1, last_error = $2, updated_at = $3 \
+                 attempts = attempts - $6, last_error = $2, updated_at = $3 \
                  WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
             )
             .bind(run_after_ms)
@@ -295,6 +287,7 @@ impl Store {
             .bind(self.now())
             .bind(job.id)
             .bind(&job.owner)
+            .bind(refund)
             .execute(pool)
             .await?;
         });

@@ -34,6 +34,7 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord};
 pub use batches::{BatchRecord, BatchRow, Moved, NewBatch, NewBatchRow, Turn};
 pub use cards::CardRecord;
+use job_writer::queue_in;
 pub use jobs::{Completion, Job, NewJob};
 pub use liveness::{BEAT, Life, process_id};
 pub use migrations::SchemaState;

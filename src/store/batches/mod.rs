@@ -4,15 +4,15 @@
 //! marks it started; a cancellation marks every row not started in one statement. The two take
 //! the same row, so a row is either started or cancelled, never both.
 
+mod moves;
+mod pace;
+
 use sqlx::Row;
 
 use super::audit::INSERT_AUDIT;
-use super::job_writer::INSERT_JOB;
-use super::jobs::NewJob;
-use super::requests::{RequestRecord, select_request};
 use super::{BeginWrite, Store, StoreError, id_column, with_pool};
-use crate::domain::{BatchState, Decision, PersonDraft, RequestState, RowOutcome};
-use crate::webex::{ActionId, MessageId, PersonId, RoomId};
+use crate::domain::{BatchState, PersonDraft, RequestState, RowOutcome};
+use crate::webex::{MessageId, PersonId, RoomId};
 
 /// A batch to record, with every line of its file checked.
 #[derive(Debug, Clone)]
@@ -108,6 +108,7 @@ macro_rules! select_batch {
         )
     };
 }
+use select_batch;
 
 impl BatchRecord {
     fn from_row<R: Row>(row: &R) -> Result<Self, StoreError>
@@ -159,11 +160,6 @@ fn live_outcome(stored: RowOutcome, request: Option<RequestState>) -> RowOutcome
         (RowOutcome::Pending, Some(state)) if state.is_final() => RowOutcome::Failed,
         (stored, _) => stored,
     }
-}
-
-/// The key of a started row's request: unique, so that a row starts one request only.
-fn row_key(batch_id: i64, line: i64) -> String {
-    format!("batch-{batch_id}-line-{line}")
 }
 
 impl Store {
@@ -229,13 +225,11 @@ impl Store {
     /// One batch by id.
     pub async fn batch(&self, id: i64) -> Result<Option<BatchRecord>, StoreError> {
         with_pool!(self, pool => {
-            sqlx::query(select_batch!("WHERE id = $1"))
+            let row = sqlx::query(select_batch!("WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(BatchRecord::from_row)
-                .transpose()
+                .await?;
+            row.as_ref().map(BatchRecord::from_row).transpose()
         })
     }
 
@@ -362,204 +356,6 @@ impl Store {
         Ok(found)
     }
 
-    /// The sender confirms the batch, once: it runs, or waits for an approver when `approval`.
-    pub async fn confirm_batch(
-        &self,
-        id: i64,
-        action_id: &ActionId,
-        preview_id: &MessageId,
-        approval: bool,
-    ) -> Result<Moved, StoreError> {
-        let next = if approval {
-            BatchState::AwaitingApproval
-        } else {
-            BatchState::Running
-        };
-        let now = self.now();
-        let started = (!approval).then_some(now);
-        let (record, by) = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let moved = sqlx::query(
-                "UPDATE batches SET state = $1, confirm_action_id = $2, preview_id = $3, \
-                 started_at = $4, updated_at = $5 WHERE id = $6 AND state = 'previewed'",
-            )
-            .bind(next.as_str())
-            .bind(action_id.as_str())
-            .bind(preview_id.as_str())
-            .bind(started)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved > 0 {
-                sqlx::query(AUDIT_BATCH)
-                    .bind(now)
-                    .bind(None::<String>)
-                    .bind("batch-confirmed")
-                    .bind(None::<String>)
-                    .bind(next.as_str())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let row = sqlx::query(select_batch!("WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let by: Option<String> = row.try_get("confirm_action_id")?;
-            tx.commit().await?;
-            (BatchRecord::from_row(&row)?, by)
-        });
-        Ok(moved_by(record, by.as_deref(), action_id))
-    }
-
-    /// An approver decides a batch, once.
-    pub async fn decide_batch(
-        &self,
-        id: i64,
-        decision: Decision,
-        by: &str,
-        reason: Option<&str>,
-        action_id: &ActionId,
-    ) -> Result<Moved, StoreError> {
-        let next = match decision {
-            Decision::Approved => BatchState::Running,
-            Decision::Rejected => BatchState::Rejected,
-        };
-        let now = self.now();
-        let started = (next == BatchState::Running).then_some(now);
-        let (record, decided_with) = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let moved = sqlx::query(
-                "UPDATE batches SET state = $1, decided_by = $2, reason = $3, decision_action_id = $4, \
-                 started_at = $5, updated_at = $6 WHERE id = $7 AND state = 'awaiting_approval'",
-            )
-            .bind(next.as_str())
-            .bind(by)
-            .bind(reason)
-            .bind(action_id.as_str())
-            .bind(started)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved > 0 {
-                if next == BatchState::Rejected {
-                    sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
-                    sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
-                }
-                sqlx::query(AUDIT_BATCH)
-                    .bind(now)
-                    .bind(by)
-                    .bind(decision.as_str())
-                    .bind(reason)
-                    .bind(next.as_str())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let row = sqlx::query(select_batch!("WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let decided_with: Option<String> = row.try_get("decision_action_id")?;
-            tx.commit().await?;
-            (BatchRecord::from_row(&row)?, decided_with)
-        });
-        Ok(moved_by(record, decided_with.as_deref(), action_id))
-    }
-
-    /// Cancels a batch on `by`'s word: one not running yet ends at once, a running one stops
-    /// starting rows. Every row not started is cancelled in the same commit. None when the
-    /// batch had ended already.
-    pub async fn cancel_batch(&self, id: i64, by: &str) -> Result<Option<BatchRecord>, StoreError> {
-        let now = self.now();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let moved = sqlx::query(
-                "UPDATE batches SET state = CASE WHEN state = 'running' THEN 'cancelling' ELSE 'cancelled' END, \
-                 finished_at = CASE WHEN state = 'running' THEN NULL ELSE $1 END, updated_at = $1 \
-                 WHERE id = $2 AND state IN ('previewed', 'awaiting_approval', 'running')",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 0 {
-                return Ok(None);
-            }
-            sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
-            let row = sqlx::query(select_batch!("WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let cancelled = BatchRecord::from_row(&row)?;
-            // A batch that ends here has its rows in the trail now; a running one, at its end.
-            if cancelled.state == BatchState::Cancelled {
-                sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
-            }
-            sqlx::query(AUDIT_BATCH)
-                .bind(now)
-                .bind(by)
-                .bind("batch-cancelled")
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(Some(cancelled))
-        })
-    }
-
-    /// Expires a batch nobody confirmed or decided in time: it ends, its rows are cancelled and
-    /// in the trail, and `told` (the jobs that tell people) is queued, all in one commit. False
-    /// when it moved on first.
-    pub async fn expire_batch(&self, id: i64, told: &[NewJob]) -> Result<bool, StoreError> {
-        let now = self.now();
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let moved = sqlx::query(
-                "UPDATE batches SET state = 'cancelled', finished_at = $1, updated_at = $1 \
-                 WHERE id = $2 AND state IN ('previewed', 'awaiting_approval')",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 0 {
-                return Ok(false);
-            }
-            sqlx::query(CANCEL_ROWS).bind(id).execute(&mut *tx).await?;
-            sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
-            sqlx::query(AUDIT_BATCH)
-                .bind(now)
-                .bind(BOT_ACTOR)
-                .bind("batch-expired")
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for job in told {
-                sqlx::query(INSERT_JOB)
-                    .bind(job.kind.as_str())
-                    .bind(&job.dedupe_key)
-                    .bind(&job.payload)
-                    .bind(now)
-                    .bind(job.run_after.unwrap_or(now))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        })
-    }
-
     /// The batches waiting for their sender or an approver since before `before_ms`.
     pub async fn batches_waiting_since(
         &self,
@@ -628,133 +424,6 @@ impl Store {
         Ok(counts)
     }
 
-    /// Starts a line of a running batch: its request is made and the line marked started in
-    /// one commit, unless the line was cancelled (or is not a new person): then none. A line
-    /// started before gives its request back.
-    pub async fn start_row(
-        &self,
-        batch: &BatchRecord,
-        line: i64,
-    ) -> Result<Option<RequestRecord>, StoreError> {
-        let now = self.now();
-        let key = row_key(batch.id, line);
-        let thread = batch.preview_id.as_ref().unwrap_or(&batch.message_id);
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let draft: Option<Option<String>> = sqlx::query_scalar(
-                "UPDATE batch_rows SET outcome = 'pending' WHERE batch_id = $1 AND line = $2 \
-                 AND outcome = 'new' AND EXISTS (SELECT 1 FROM batches WHERE id = $1 AND state = 'running') \
-                 RETURNING draft",
-            )
-            .bind(batch.id)
-            .bind(line)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(draft) = draft {
-                let draft = draft.ok_or_else(|| {
-                    StoreError::Corrupt(format!("batch {}: line {line} has no draft", batch.id))
-                })?;
-                let parsed: PersonDraft = serde_json::from_str(&draft).map_err(|e| {
-                    StoreError::Corrupt(format!("batch {}: line {line}'s draft is unreadable: {e}", batch.id))
-                })?;
-                let (request_id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO requests (card_message_id, action_id, room_id, requester_id, requester_email, \
-                     email, draft, state, create_calls, created_at, updated_at, thread_id, batch_id) \
-                     VALUES ($1, $1, $2, $3, $4, $5, $6, 'accepted', 0, $7, $7, $8, $9) RETURNING id",
-                )
-                .bind(&key)
-                .bind(batch.room_id.as_str())
-                .bind(batch.requester_id.as_str())
-                .bind(&batch.requester_email)
-                .bind(parsed.email().as_str())
-                .bind(&draft)
-                .bind(now)
-                .bind(thread.as_str())
-                .bind(batch.id)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE batch_rows SET request_id = $1 WHERE batch_id = $2 AND line = $3")
-                    .bind(request_id)
-                    .bind(batch.id)
-                    .bind(line)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let row = sqlx::query(select_request!("WHERE card_message_id = $1"))
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            row.as_ref().map(RequestRecord::from_row).transpose()
-        })
-    }
-
-    /// Takes the next turn to create under the pace `name`, one every `every_ms`, unless the
-    /// next free turn is more than `within_ms` away. Every replica shares the pace.
-    pub async fn take_turn(
-        &self,
-        name: &str,
-        every_ms: i64,
-        within_ms: i64,
-    ) -> Result<Turn, StoreError> {
-        let now = self.now();
-        let taken: Option<i64> = with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO pace (name, next_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .execute(pool)
-            .await?;
-            sqlx::query_scalar(
-                "UPDATE pace SET next_at = (CASE WHEN next_at > $2 THEN next_at ELSE $2 END) + $3 \
-                 WHERE name = $1 AND next_at <= $2 + $4 RETURNING next_at - $3",
-            )
-            .bind(name)
-            .bind(now)
-            .bind(every_ms)
-            .bind(within_ms)
-            .fetch_optional(pool)
-            .await?
-        });
-        if let Some(at) = taken {
-            return Ok(Turn::At(at));
-        }
-        let next: i64 = with_pool!(self, pool => {
-            sqlx::query_scalar("SELECT next_at FROM pace WHERE name = $1")
-                .bind(name)
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(Turn::Later(next - within_ms / 2))
-    }
-
-    /// Until when the pace `name` is held: a turn taken for earlier than that is void.
-    pub async fn pace_held_until(&self, name: &str) -> Result<i64, StoreError> {
-        let held: Option<i64> = with_pool!(self, pool => {
-            sqlx::query_scalar("SELECT held_until FROM pace WHERE name = $1")
-                .bind(name)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(held.unwrap_or(0))
-    }
-
-    /// Holds every turn of the pace `name` back until `until` (milliseconds since the epoch):
-    /// Webex asked for a pause.
-    pub async fn hold_pace(&self, name: &str, until: i64) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE pace SET next_at = CASE WHEN next_at > $2 THEN next_at ELSE $2 END, \
-                 held_until = CASE WHEN held_until > $2 THEN held_until ELSE $2 END WHERE name = $1",
-            )
-            .bind(name)
-            .bind(until)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// Records the message that shows a batch's progress, and how often it was edited.
     pub async fn set_batch_progress(
         &self,
@@ -772,58 +441,5 @@ impl Store {
                 .await?;
         });
         Ok(())
-    }
-
-    /// Ends a batch whose every row has its outcome, and puts the rows no create recorded into
-    /// the trail, in one commit: true when this call ended it.
-    pub async fn end_batch(&self, id: i64) -> Result<bool, StoreError> {
-        let now = self.now();
-        let ended = with_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let ended = sqlx::query(
-                "UPDATE batches SET state = 'done', finished_at = $1, updated_at = $1 \
-                 WHERE id = $2 AND state IN ('running', 'cancelling')",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if ended > 0 {
-                sqlx::query(AUDIT_ROWS).bind(now).bind(id).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            ended
-        });
-        Ok(ended > 0)
-    }
-}
-
-/// Cancels every line of a batch not started yet.
-const CANCEL_ROWS: &str =
-    "UPDATE batch_rows SET outcome = 'cancelled' WHERE batch_id = $1 AND outcome = 'new'";
-
-/// An entry of a batch's trail: $1 at, $2 actor (none: the batch's sender), $3 action,
-/// $4 detail, $5 result, $6 the batch.
-const AUDIT_BATCH: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
-     SELECT $1, COALESCE($2, requester_email), $3, NULL, NULL, $4, $5, NULL, id FROM batches WHERE id = $6";
-
-/// Puts every line of a batch that no request records into the trail, under the batch: $1 at,
-/// $2 the batch. A started line is in the trail with its request's create.
-const AUDIT_ROWS: &str = "INSERT INTO audit (at, actor, action, request_id, email, detail, result, tracking_id, batch_id) \
-     SELECT $1, 'webex-onboard', 'batch-row', NULL, email, 'line ' || CAST(line AS TEXT), \
-     (CASE WHEN outcome = 'repeated' THEN 'invalid' ELSE outcome END) || COALESCE(': ' || error, ''), \
-     NULL, batch_id FROM batch_rows WHERE batch_id = $2 AND outcome IN ('invalid', 'repeated', 'existed', 'cancelled') \
-     ORDER BY line";
-
-/// The actor of the bot's own entries in the trail.
-const BOT_ACTOR: &str = "webex-onboard";
-
-/// Whether the click with `action_id` is the one that moved the batch.
-fn moved_by(record: BatchRecord, by: Option<&str>, action_id: &ActionId) -> Moved {
-    if by == Some(action_id.as_str()) {
-        Moved::Now(record)
-    } else {
-        Moved::Already(record)
     }
 }
