@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::WebexError;
 use super::auth::TokenSource;
-use super::client::{Client, Download, NotDownloaded, Op};
+use super::client::{Client, Op};
+use super::files::{Download, NotDownloaded};
 use super::ids::{ActionId, MessageId, PersonId, RoomId, TeamId, WebhookId};
 use super::types::{
     AttachmentAction, Items, Membership, Message, NewMessage, NewWebhook, Person, Room, Team,
@@ -243,12 +244,13 @@ impl BotApi {
         person_id: &PersonId,
         tracking_id: &str,
     ) -> Result<Vec<Message>, WebexError> {
+        let query = [("personId", person_id.as_str())];
         let found: Items<Message> = self
             .0
             .get(
                 Op("GET /messages/direct"),
                 "/messages/direct",
-                &[("personId", person_id.as_str())],
+                &query,
                 tracking_id,
             )
             .await?;

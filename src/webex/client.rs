@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 /// How long any one Webex call may take before the bot treats its outcome as unknown.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-const TRACKING_HEADER: &str = "TrackingID";
+pub(super) const TRACKING_HEADER: &str = "TrackingID";
 
 /// One operation of the Webex API, named as metrics and logs name it: its method and its path
 /// template (`GET /people/{personId}`), never a path with a real id in it.
@@ -48,13 +48,13 @@ impl Op {
 /// One token's view of the Webex REST API.
 #[derive(Clone)]
 pub(super) struct Client {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     /// Ends without a slash, e.g. `https://webexapis.com/v1`.
-    base_url: String,
-    token: Arc<dyn TokenSource>,
+    pub(super) base_url: String,
+    pub(super) token: Arc<dyn TokenSource>,
     /// Quoted when a call times out.
-    timeout: Duration,
-    metrics: Metrics,
+    pub(super) timeout: Duration,
+    pub(super) metrics: Metrics,
 }
 
 fn install_crypto_provider() {
@@ -108,11 +108,24 @@ impl Client {
         body: Option<&B>,
         tracking_id: &str,
     ) -> Result<(T, HeaderMap), WebexError> {
+        let attempt = async |bearer: &Bearer| -> Result<(T, HeaderMap), WebexError> {
+            let mut request = self
+                .http
+                .request(op.method(), url)
+                .bearer_auth(bearer.token.expose_secret())
+                .header(TRACKING_HEADER, tracking_id);
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let (status, headers, bytes) = self.exchange(op, request, tracking_id).await?;
+            let value = decode(status, &headers, &bytes, tracking_id)?;
+            Ok((value, headers))
+        };
         let bearer = self.token.bearer().await?;
-        match self
-            .call_with(&bearer, op, url, query, body, tracking_id)
-            .await
-        {
+        match attempt(&bearer).await {
             Err(WebexError::Api {
                 status: 401,
                 tracking_id: refused_id,
@@ -125,10 +138,7 @@ impl Client {
                     });
                 }
                 let renewed = self.token.bearer().await?;
-                match self
-                    .call_with(&renewed, op, url, query, body, tracking_id)
-                    .await
-                {
+                match attempt(&renewed).await {
                     Err(WebexError::Api { status: 401, .. }) => {
                         // Refused again at once: a renewal does not help.
                         self.token.refused(renewed.generation, true).await?;
@@ -143,26 +153,14 @@ impl Client {
         }
     }
 
-    async fn call_with<T: DeserializeOwned, B: Serialize + ?Sized>(
+    /// Sends `request` and reads its whole answer, counting the call in the metrics under `op`
+    /// with its status, or as a timeout or unanswered.
+    pub(super) async fn exchange(
         &self,
-        bearer: &Bearer,
         op: Op,
-        url: &str,
-        query: &[(&str, &str)],
-        body: Option<&B>,
+        request: reqwest::RequestBuilder,
         tracking_id: &str,
-    ) -> Result<(T, HeaderMap), WebexError> {
-        let mut request = self
-            .http
-            .request(op.method(), url)
-            .bearer_auth(bearer.token.expose_secret())
-            .header(TRACKING_HEADER, tracking_id);
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
+    ) -> Result<(StatusCode, HeaderMap, hyper::body::Bytes), WebexError> {
         let started = Instant::now();
         let answer = async {
             let response = request
@@ -178,28 +176,14 @@ impl Client {
             Ok((status, headers, bytes))
         }
         .await;
-        let status = match &answer {
+        let shown = match &answer {
             Ok((status, ..)) => status.as_str().to_owned(),
             Err(WebexError::Timeout { .. }) => "timeout".to_owned(),
             Err(_) => "unanswered".to_owned(),
         };
         self.metrics
-            .webex_request(op.0, &status, started.elapsed().as_secs_f64());
-        let (status, headers, bytes) = answer?;
-        let answered_id = answered_tracking_id(&headers, tracking_id);
-        if !status.is_success() {
-            return Err(api_error(status, &headers, &bytes, answered_id));
-        }
-        let bytes = if bytes.is_empty() {
-            &b"null"[..]
-        } else {
-            &bytes[..]
-        };
-        let value = serde_json::from_slice(bytes).map_err(|e| WebexError::Decode {
-            reason: e.to_string(),
-            tracking_id: answered_id,
-        })?;
-        Ok((value, headers))
+            .webex_request(op.0, &shown, started.elapsed().as_secs_f64());
+        answer
     }
 
     pub(super) fn url(&self, path: &str) -> String {
@@ -269,156 +253,30 @@ impl Client {
     }
 }
 
-/// A file downloaded from Webex.
-#[derive(Debug, Clone)]
-pub struct Download {
-    /// Its name, from `Content-Disposition`, when Webex gave one.
-    pub name: Option<String>,
-    pub bytes: Vec<u8>,
-}
-
-/// Why a file was not downloaded, besides Webex failing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotDownloaded {
-    /// The URL is not on the Webex API: it was not fetched.
-    Foreign,
-    /// The file is larger than allowed: it was not read further.
-    TooLarge,
-}
-
-impl Client {
-    /// Downloads a file on this API, reading at most `max_bytes`: a URL anywhere else is never
-    /// fetched, since the token goes with the call.
-    pub(super) async fn download(
-        &self,
-        url: &str,
-        max_bytes: usize,
-        tracking_id: &str,
-    ) -> Result<Result<Download, NotDownloaded>, WebexError> {
-        if !same_api(url, &self.base_url) {
-            return Ok(Err(NotDownloaded::Foreign));
-        }
-        let bearer = self.token.bearer().await?;
-        let started = Instant::now();
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(bearer.token.expose_secret())
-            .header(TRACKING_HEADER, tracking_id)
-            .send()
-            .await
-            .map_err(|e| lost(e, tracking_id, self.timeout));
-        let op = "GET /contents/{contentId}";
-        let mut response = match response {
-            Ok(response) => response,
-            Err(error) => {
-                self.metrics
-                    .webex_request(op, "unanswered", started.elapsed().as_secs_f64());
-                return Err(error);
-            }
-        };
-        let status = response.status();
-        self.metrics
-            .webex_request(op, status.as_str(), started.elapsed().as_secs_f64());
-        let headers = response.headers().clone();
-        let answered_id = answered_tracking_id(&headers, tracking_id);
-        if !status.is_success() {
-            let body = response.bytes().await.unwrap_or_default();
-            if status == StatusCode::UNAUTHORIZED {
-                self.token.refused(bearer.generation, false).await?;
-            }
-            return Err(api_error(status, &headers, &body, answered_id));
-        }
-        if response
-            .content_length()
-            .is_some_and(|length| length > max_bytes as u64)
-        {
-            return Ok(Err(NotDownloaded::TooLarge));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| lost(e, tracking_id, self.timeout))?
-        {
-            if bytes.len() + chunk.len() > max_bytes {
-                return Ok(Err(NotDownloaded::TooLarge));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let name = headers
-            .get(reqwest::header::CONTENT_DISPOSITION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(file_name);
-        Ok(Ok(Download { name, bytes }))
+/// The answer of a successful call as `T` (an empty body reads as `null`), or Webex's refusal.
+pub(super) fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    tracking_id: &str,
+) -> Result<T, WebexError> {
+    let answered_id = answered_tracking_id(headers, tracking_id);
+    if !status.is_success() {
+        return Err(api_error(status, headers, bytes, answered_id));
     }
-
-    /// `POST /messages` as `multipart/form-data`, with one file.
-    pub(super) async fn post_file<T: DeserializeOwned>(
-        &self,
-        fields: Vec<(&'static str, String)>,
-        file_name: &str,
-        file: Vec<u8>,
-        tracking_id: &str,
-    ) -> Result<T, WebexError> {
-        let bearer = self.token.bearer().await?;
-        let mut form = reqwest::multipart::Form::new();
-        for (name, value) in fields {
-            form = form.text(name, value);
-        }
-        let part = reqwest::multipart::Part::bytes(file)
-            .file_name(file_name.to_owned())
-            .mime_str("text/csv")
-            .map_err(|e| WebexError::Transport {
-                reason: e.to_string(),
-                tracking_id: tracking_id.to_owned(),
-            })?;
-        form = form.part("files", part);
-        let started = Instant::now();
-        let op = "POST /messages";
-        let answer = async {
-            let response = self
-                .http
-                .post(self.url("/messages"))
-                .bearer_auth(bearer.token.expose_secret())
-                .header(TRACKING_HEADER, tracking_id)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(|e| lost(e, tracking_id, self.timeout))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| lost(e, tracking_id, self.timeout))?;
-            Ok::<_, WebexError>((status, headers, bytes))
-        }
-        .await;
-        let shown = match &answer {
-            Ok((status, ..)) => status.as_str().to_owned(),
-            Err(WebexError::Timeout { .. }) => "timeout".to_owned(),
-            Err(_) => "unanswered".to_owned(),
-        };
-        self.metrics
-            .webex_request(op, &shown, started.elapsed().as_secs_f64());
-        let (status, headers, bytes) = answer?;
-        let answered_id = answered_tracking_id(&headers, tracking_id);
-        if !status.is_success() {
-            if status == StatusCode::UNAUTHORIZED {
-                self.token.refused(bearer.generation, false).await?;
-            }
-            return Err(api_error(status, &headers, &bytes, answered_id));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| WebexError::Decode {
-            reason: e.to_string(),
-            tracking_id: answered_id,
-        })
-    }
+    let bytes = if bytes.is_empty() {
+        &b"null"[..]
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|e| WebexError::Decode {
+        reason: e.to_string(),
+        tracking_id: answered_id,
+    })
 }
 
 /// The tracking id Webex answered with, or else the one the call was sent with.
-fn answered_tracking_id(headers: &HeaderMap, sent: &str) -> String {
+pub(super) fn answered_tracking_id(headers: &HeaderMap, sent: &str) -> String {
     headers
         .get(TRACKING_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -426,24 +284,13 @@ fn answered_tracking_id(headers: &HeaderMap, sent: &str) -> String {
         .to_owned()
 }
 
-/// The file name a `Content-Disposition` header gives, without any folder.
-fn file_name(header: &str) -> Option<String> {
-    let (_, rest) = header.split_once("filename=")?;
-    let name = match rest.strip_prefix('"') {
-        Some(quoted) => quoted.split('"').next()?,
-        None => rest.split(';').next()?.trim(),
-    };
-    let name = name.rsplit(['/', '\\']).next()?.trim();
-    (!name.is_empty()).then(|| name.to_owned())
-}
-
 /// Whether `link` is on the API at `base`: the same scheme, host and port, under its path.
-fn same_api(link: &str, base: &str) -> bool {
+pub(super) fn same_api(link: &str, base: &str) -> bool {
     link.strip_prefix(base)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
 }
 
-fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexError {
+pub(super) fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexError {
     let tracking_id = tracking_id.to_owned();
     if error.is_timeout() {
         return WebexError::Timeout {
@@ -467,7 +314,7 @@ fn lost(error: reqwest::Error, tracking_id: &str, timeout: Duration) -> WebexErr
     }
 }
 
-fn api_error(
+pub(super) fn api_error(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
@@ -494,19 +341,6 @@ fn api_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_file_name_is_read_from_content_disposition_without_folders() {
-        assert_eq!(
-            file_name(r#"attachment; filename="new hires.csv""#).as_deref(),
-            Some("new hires.csv")
-        );
-        assert_eq!(
-            file_name("attachment; filename=../../etc/hires.csv; size=3").as_deref(),
-            Some("hires.csv")
-        );
-        assert_eq!(file_name("inline"), None);
-    }
 
     #[test]
     fn only_pages_of_the_same_api_are_followed() {

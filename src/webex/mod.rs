@@ -10,6 +10,7 @@ mod auth;
 mod bot_api;
 mod client;
 mod error;
+mod files;
 mod ids;
 mod paging;
 mod types;
@@ -17,8 +18,9 @@ mod types;
 pub use admin_api::AdminApi;
 pub use auth::{Bearer, BoxFuture, StaticToken, TokenSource};
 pub use bot_api::BotApi;
-pub use client::{CALL_TIMEOUT, Download, NotDownloaded, http_client};
+pub use client::{CALL_TIMEOUT, http_client};
 pub use error::{Meaning, WebexError};
+pub use files::{Download, NotDownloaded};
 pub use ids::{ActionId, IdError, MessageId, PersonId, RoomId, TeamId, WebexId, WebhookId};
 pub use types::{
     AttachmentAction, License, Location, Membership, Message, NewMessage, NewWebhook, Person, Role,
