@@ -1,8 +1,8 @@
 //! Approvals: a valid request waits in the approvers' space, where a member other than the
 //! requester decides it, once.
 
-use super::{Onboarding, reply::replying};
-use crate::domain::{CardToSend, Decision, Expiry, Reply, RequestState};
+use super::{Onboarding, reply::answering, reply::replying};
+use crate::domain::{CardKind, CardToSend, Decision, Expiry, Reply, RequestState};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Decided, Job, NewDecision, RequestRecord};
 use crate::webex::AttachmentAction;
@@ -43,8 +43,8 @@ impl Onboarding {
         Ok(done)
     }
 
-    /// A click on an approval card: only members of the approvers' space decide, never on
-    /// their own request, and each request once.
+    /// A click on an approval card, of a request or of a batch: only members of the approvers'
+    /// space configured now decide, never on their own request, and each request once.
     pub(super) async fn handle_decision(
         &self,
         job: &Job,
@@ -54,58 +54,63 @@ impl Onboarding {
         reason: Option<String>,
         tracking: &str,
     ) -> Result<Completion, JobError> {
-        let answer = |text: &str| {
-            replying(
+        let here = |text: &str| {
+            answering(
                 job,
-                vec![Reply::text(
-                    action.room_id.clone(),
-                    Some(card.message_id.clone()),
-                    text,
-                )],
+                action.room_id.clone(),
+                Some(card.message_id.clone()),
+                text,
             )
         };
-        let request_id = card
-            .request_id
-            .ok_or_else(|| JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned()))?;
         // Decisions count only in the approvers' space configured now: a card left in an
         // earlier one is history.
         if self.rules.approvers_room.as_ref() != Some(&card.room_id) {
-            return Ok(answer(replies::APPROVALS_MOVED));
+            return Ok(here(replies::APPROVALS_MOVED));
         }
         if !self
             .bot
             .is_member(&card.room_id, &action.person_id, tracking)
             .await?
         {
-            return Ok(answer(replies::NOT_AN_APPROVER));
+            return Ok(here(replies::NOT_AN_APPROVER));
         }
+        let approver = self.bot.person(&action.person_id, tracking).await?;
+        let verdict = Verdict {
+            decision,
+            reason,
+            by: approver
+                .emails
+                .first()
+                .cloned()
+                .unwrap_or_else(|| action.person_id.to_string()),
+        };
+        if card.kind == CardKind::BatchApproval {
+            return self.decide_batch(job, action, card, verdict).await;
+        }
+        let request_id = card
+            .request_id
+            .ok_or_else(|| JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned()))?;
         let Some(request) = self.store.request(request_id).await? else {
             return Err(JobError::Permanent(replies::request_missing(request_id)));
         };
         if request.requester_id == action.person_id {
-            return Ok(answer(replies::OWN_REQUEST));
+            return Ok(here(replies::OWN_REQUEST));
         }
-        let approver = self.bot.person(&action.person_id, tracking).await?;
-        let by = approver
-            .emails
-            .first()
-            .cloned()
-            .unwrap_or_else(|| action.person_id.to_string());
         let decided = self
             .store
             .decide(
                 request_id,
                 &NewDecision {
                     decision,
-                    by,
+                    by: verdict.by,
                     by_id: action.person_id.clone(),
                     action_id: action.id.clone(),
-                    reason,
+                    reason: verdict.reason,
                 },
             )
             .await?;
         let request = match decided {
-            Decided::Already(request) => return Ok(answer(&replies::already_decided(&request))),
+            Decided::Already(request) => return Ok(here(&replies::already_decided(&request))),
             Decided::Now(request) => request,
         };
         match decision {
@@ -130,4 +135,12 @@ impl Onboarding {
         request.outcome = Some(replies::expired(expiry.days));
         Ok(self.finish(job, request).await?)
     }
+}
+
+/// A decision from a member of the approvers' space, named by their email.
+pub(super) struct Verdict {
+    pub(super) decision: Decision,
+    /// What they wrote, if anything.
+    pub(super) reason: Option<String>,
+    pub(super) by: String,
 }

@@ -2,7 +2,8 @@
 //! or rejects it, and `cancel` written in its thread stops it. Each moves the batch once, on
 //! any number of replicas; a confirmed (or approved) batch starts its lines, paced.
 
-use super::{Onboarding, reply::replying};
+use super::approval::Verdict;
+use super::{Onboarding, reply::answering, reply::replying};
 use crate::cards::BatchChoice;
 use crate::domain::{
     BatchLine, BatchState, BatchTick, CardToSend, Decision, JobPayload, Reply, RowOutcome,
@@ -22,13 +23,11 @@ impl Onboarding {
         choice: BatchChoice,
     ) -> Result<Completion, JobError> {
         let answer = |text: &str| {
-            replying(
+            answering(
                 job,
-                vec![Reply::text(
-                    action.room_id.clone(),
-                    Some(card.message_id.clone()),
-                    text,
-                )],
+                action.room_id.clone(),
+                Some(card.message_id.clone()),
+                text,
             )
         };
         let batch = self.batch_of(&card).await?;
@@ -69,39 +68,26 @@ impl Onboarding {
         }
     }
 
-    /// A click on a batch's approval card: only members of the approvers' space decide, never
-    /// on their own batch, and each batch once.
-    pub(super) async fn handle_batch_decision(
+    /// An approver's click on a batch's approval card, from the approvers' space: never on
+    /// their own batch, and each batch once.
+    pub(super) async fn decide_batch(
         &self,
         job: &Job,
         action: &AttachmentAction,
         card: CardRecord,
-        decision: Decision,
-        reason: Option<String>,
-        tracking: &str,
+        verdict: Verdict,
     ) -> Result<Completion, JobError> {
         let here =
             |text: &str| Reply::text(action.room_id.clone(), Some(card.message_id.clone()), text);
-        if self.rules.approvers_room.as_ref() != Some(&card.room_id) {
-            return Ok(replying(job, vec![here(crate::replies::APPROVALS_MOVED)]));
-        }
-        if !self
-            .bot
-            .is_member(&card.room_id, &action.person_id, tracking)
-            .await?
-        {
-            return Ok(replying(job, vec![here(crate::replies::NOT_AN_APPROVER)]));
-        }
         let batch = self.batch_of(&card).await?;
         if batch.requester_id == action.person_id {
             return Ok(replying(job, vec![here(crate::replies::OWN_REQUEST)]));
         }
-        let approver = self.bot.person(&action.person_id, tracking).await?;
-        let by = approver
-            .emails
-            .first()
-            .cloned()
-            .unwrap_or_else(|| action.person_id.to_string());
+        let Verdict {
+            decision,
+            reason,
+            by,
+        } = verdict;
         let moved = self
             .store
             .decide_batch(batch.id, decision, &by, reason.as_deref(), &action.id)
@@ -152,16 +138,8 @@ impl Onboarding {
             return Ok(None);
         };
         let (sender_id, sender_email) = sender;
-        let answer = |text: &str| {
-            replying(
-                job,
-                vec![Reply::text(
-                    message.room_id.clone(),
-                    Some(parent.clone()),
-                    text,
-                )],
-            )
-        };
+        let answer =
+            |text: &str| answering(job, message.room_id.clone(), Some(parent.clone()), text);
         if *sender_id != batch.requester_id && !self.approvers.contains(sender_id, tracking).await?
         {
             return Ok(Some(answer(say::ONLY_SENDER_OR_APPROVER)));
@@ -256,13 +234,11 @@ impl Onboarding {
         {
             return Ok(Completion::default());
         }
-        Ok(replying(
+        Ok(answering(
             job,
-            vec![Reply::text(
-                batch.room_id.clone(),
-                batch.preview_id.clone(),
-                &say::approvers_unreachable(reason),
-            )],
+            batch.room_id.clone(),
+            batch.preview_id.clone(),
+            &say::approvers_unreachable(reason),
         ))
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{Onboarding, form::find_choice, reply::replying};
+use super::{Onboarding, form::find_choice, reply::answering, reply::replying};
 use crate::domain::batch_file::{self, FileRow, MAX_FILE_BYTES};
 use crate::domain::text::at_most;
 use crate::domain::{CardToSend, Email, FieldError, OrgChoices, Reply, RowOutcome, input};
@@ -29,8 +29,7 @@ impl Onboarding {
         tracking: &str,
     ) -> Result<Completion, JobError> {
         let (sender_id, sender_email) = sender;
-        let answer =
-            |text: &str| replying(job, vec![Reply::text(message.room_id.clone(), None, text)]);
+        let answer = |text: &str| answering(job, message.room_id.clone(), None, text);
         let [url] = message.files.as_slice() else {
             return Ok(answer(say::ONE_FILE_ONLY));
         };

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Onboarding, reply::replying};
+use super::{Onboarding, reply::answering, reply::replying};
 use crate::domain::text::clean;
 use crate::domain::{
     CardKind, CardToSend, Choice, FieldError, OrgChoices, PersonDraft, Reply, Template, input,
@@ -24,12 +24,7 @@ impl Onboarding {
         tracking: &str,
     ) -> Result<Completion, JobError> {
         let thread = Some(action.message_id.clone());
-        let answer = |text: &str| {
-            replying(
-                job,
-                vec![Reply::text(action.room_id.clone(), thread.clone(), text)],
-            )
-        };
+        let answer = |text: &str| answering(job, action.room_id.clone(), thread.clone(), text);
         let submitter = self.bot.person(&action.person_id, tracking).await?;
         let submitter_email = submitter.emails.first().cloned().unwrap_or_default();
         if !self.rules.requesters.allows(&submitter_email) {

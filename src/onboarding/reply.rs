@@ -6,7 +6,7 @@ use crate::cards;
 use crate::domain::{CardKind, CardToSend, JobPayload, Reply, RequestState};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Job, NewJob, StoreError};
-use crate::webex::{Meaning, NewMessage};
+use crate::webex::{Meaning, MessageId, NewMessage, RoomId};
 use crate::worker::{JobError, tracking_id};
 
 /// A job's replies, each deduplicated on the job and its place, so that each is posted once.
@@ -20,6 +20,16 @@ pub(super) fn replying(job: &Job, replies: Vec<Reply>) -> Completion {
         followups,
         ..Completion::default()
     }
+}
+
+/// A job's one reply: `text` in `room`, in the thread of `thread` when given.
+pub(super) fn answering(
+    job: &Job,
+    room: RoomId,
+    thread: Option<MessageId>,
+    text: &str,
+) -> Completion {
+    replying(job, vec![Reply::text(room, thread, text)])
 }
 
 impl Onboarding {

@@ -6,9 +6,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Onboarding, reply::replying};
+use super::{Onboarding, reply::answering};
 use crate::domain::{
-    Reply, RequestState, Step, StepWhat, Template, WelcomeValues, fill_welcome, is_calling_license,
+    RequestState, Step, StepWhat, Template, WelcomeValues, fill_welcome, is_calling_license,
 };
 use crate::replies::{self, md};
 use crate::store::{Completion, Job, NewJob, RequestRecord};
@@ -246,13 +246,11 @@ impl Onboarding {
                 replies::step_done(&step.email, &step.what)
             }
         };
-        Ok(replying(
+        Ok(answering(
             job,
-            vec![Reply::text(
-                step.room_id.clone(),
-                Some(step.thread.clone()),
-                &line,
-            )],
+            step.room_id.clone(),
+            Some(step.thread.clone()),
+            &line,
         ))
     }
 
@@ -276,13 +274,11 @@ impl Onboarding {
 
     /// A step that cannot succeed: the requester is told; the account stays.
     pub(super) fn give_up_step(&self, job: &Job, step: &Step, reason: &str) -> Completion {
-        replying(
+        answering(
             job,
-            vec![Reply::text(
-                step.room_id.clone(),
-                Some(step.thread.clone()),
-                &replies::step_failed(&step.email, &step.what, reason),
-            )],
+            step.room_id.clone(),
+            Some(step.thread.clone()),
+            &replies::step_failed(&step.email, &step.what, reason),
         )
     }
 }

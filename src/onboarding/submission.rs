@@ -1,9 +1,9 @@
 //! A submitted card: whether the bot sent it, whether it is still live, and whether it is the
 //! onboarding form or an approver's decision.
 
-use super::{Onboarding, reply::replying};
+use super::{Onboarding, reply::answering};
 use crate::cards::{self, Submission};
-use crate::domain::{ActionEvent, CardKind, Reply};
+use crate::domain::{ActionEvent, CardKind};
 use crate::replies;
 use crate::store::{CardRecord, Completion, Job, StoreError};
 use crate::webex::AttachmentAction;
@@ -24,8 +24,7 @@ impl Onboarding {
         }
         let tracking = tracking_id(job);
         let action = self.bot.attachment_action(&event.id, &tracking).await?;
-        let answer =
-            |text: &str| replying(job, vec![Reply::text(action.room_id.clone(), None, text)]);
+        let answer = |text: &str| answering(job, action.room_id.clone(), None, text);
         let Some(card) = self.our_card(&action, &tracking).await? else {
             return Ok(answer(replies::NOT_OUR_CARD));
         };
@@ -36,22 +35,16 @@ impl Onboarding {
         let inputs = std::mem::take(&mut action.inputs);
         match Submission::parse(card.kind, inputs) {
             Submission::Form(inputs) => self.handle_form(job, action, inputs, &tracking).await,
-            Submission::Decision { decision, reason } if card.kind == CardKind::BatchApproval => {
-                self.handle_batch_decision(job, &action, card, decision, reason, &tracking)
-                    .await
-            }
             Submission::Decision { decision, reason } => {
                 self.handle_decision(job, &action, card, decision, reason, &tracking)
                     .await
             }
             Submission::Batch(choice) => self.handle_batch_choice(job, &action, card, choice).await,
-            Submission::Unknown => Ok(replying(
+            Submission::Unknown => Ok(answering(
                 job,
-                vec![Reply::text(
-                    action.room_id,
-                    Some(card.message_id),
-                    replies::UNKNOWN_BUTTON,
-                )],
+                action.room_id,
+                Some(card.message_id),
+                replies::UNKNOWN_BUTTON,
             )),
         }
     }
@@ -130,14 +123,7 @@ impl Onboarding {
             }
             Some(request) => self.finish(job, request).await?,
             None => match &event.room_id {
-                Some(room_id) => replying(
-                    job,
-                    vec![Reply::text(
-                        room_id.clone(),
-                        None,
-                        &replies::gave_up(reason),
-                    )],
-                ),
+                Some(room_id) => answering(job, room_id.clone(), None, &replies::gave_up(reason)),
                 None => Completion::default(),
             },
         })
