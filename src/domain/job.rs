@@ -349,6 +349,17 @@ mod tests {
         T::try_from(text.to_owned()).expect("an id")
     }
 
+    fn step(what: StepWhat) -> JobPayload {
+        JobPayload::Step(Step {
+            request_id: 7,
+            person_id: id("P3"),
+            email: "jane@example.com".into(),
+            room_id: id("R1"),
+            thread: id("M1"),
+            what,
+        })
+    }
+
     #[test]
     fn every_payload_decodes_to_what_was_encoded_under_its_kind() {
         let payloads = [
@@ -376,16 +387,9 @@ mod tests {
                 request_id: 7,
                 days: 14,
             }),
-            JobPayload::Step(Step {
-                request_id: 7,
-                person_id: id("P3"),
-                email: "jane@example.com".into(),
-                room_id: id("R1"),
-                thread: id("M1"),
-                what: StepWhat::Room {
-                    room_id: id("R2"),
-                    title: "Team".into(),
-                },
+            step(StepWhat::Room {
+                room_id: id("R2"),
+                title: "Team".into(),
             }),
             JobPayload::BatchLine(BatchLine {
                 batch_id: 3,
@@ -393,18 +397,11 @@ mod tests {
             }),
             JobPayload::BatchProgress(BatchTick { batch_id: 3, n: 4 }),
             JobPayload::BatchReport(BatchRef { batch_id: 3 }),
-            JobPayload::Step(Step {
-                request_id: 7,
-                person_id: id("P3"),
-                email: "jane@example.com".into(),
-                room_id: id("R1"),
-                thread: id("M1"),
-                what: StepWhat::Licenses {
-                    ids: vec!["L1".into()],
-                    location_id: None,
-                    phone_number: None,
-                    extension: Some("4021".into()),
-                },
+            step(StepWhat::Licenses {
+                ids: vec!["L1".into()],
+                location_id: None,
+                phone_number: None,
+                extension: Some("4021".into()),
             }),
         ];
         for payload in payloads {

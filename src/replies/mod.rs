@@ -1,17 +1,21 @@
 //! Everything the bot says, in one place, so that the words stay consistent. Whatever a person
 //! typed, or Webex answered, goes in through [`md`]: it is shown, never obeyed.
 
+mod alerts;
 pub mod batch;
+mod helpdesk;
 pub mod markdown;
+mod steps;
 
+pub use alerts::*;
+pub use helpdesk::*;
 pub use markdown::{MAX_MESSAGE_BYTES, escape as md, shorten};
+pub use steps::*;
 
 use crate::domain::text::at_most;
-use crate::domain::{
-    Decision, FieldError, OrgChoices, PersonDraft, RequestState, StartSchedule, Step, StepWhat,
-};
-use crate::store::{Limit, RequestRecord, StepState};
-use crate::webex::{Person, WebexError};
+use crate::domain::{Decision, FieldError, OrgChoices, PersonDraft, RequestState};
+use crate::store::{Limit, RequestRecord};
+use crate::webex::WebexError;
 
 /// The text of the onboarding form, for clients that cannot show the card.
 pub const ONBOARDING_FALLBACK: &str = "**Onboard a new hire.** Your Webex client cannot show the form: \
@@ -231,122 +235,6 @@ pub fn limited(limit: Limit) -> String {
     )
 }
 
-/// Under the template input: the card chose a template that is not configured (any more).
-pub const NO_SUCH_TEMPLATE: &str = "there is no such template: choose one from the list";
-
-/// Under the location: a template's default location is not one of the organization's.
-pub fn template_location_unknown(template: &str, location: &str) -> String {
-    format!(
-        "the template \"{}\" names the location \"{}\", which the organization does not \
-         have: choose a location, and ask the bot's operator to fix the template",
-        at_most(template, 64),
-        at_most(location, 64)
-    )
-}
-
-/// Under the licenses: a template's license is not one of the organization's.
-pub fn template_license_unknown(template: &str, license: &str) -> String {
-    format!(
-        "the template \"{}\" grants the license \"{}\", which the organization does not have: \
-         ask the bot's operator to fix the template",
-        at_most(template, 64),
-        at_most(license, 64)
-    )
-}
-
-/// Under the licenses: one has no unit left.
-pub fn no_units_left(license: &str, used: u64, total: u64) -> String {
-    format!(
-        "{} has no units left ({used} of {total} used): choose another, or ask for more units",
-        at_most(license, 100)
-    )
-}
-
-/// The line under a created or found person when spaces, teams or a welcome wait for the start.
-pub fn steps_scheduled(when: &str) -> String {
-    format!("Spaces, teams and the welcome follow on {}.", md(when))
-}
-
-/// One line to the requester per step done.
-pub fn step_done(email: &str, step: &StepWhat) -> String {
-    let email = md(email);
-    match step {
-        StepWhat::Licenses { .. } => format!("✅ **{email}**: every license is assigned."),
-        StepWhat::Room { title, .. } => {
-            format!("✅ **{email}** was added to the space *{}*.", md(title))
-        }
-        StepWhat::Team { name, .. } => {
-            format!("✅ **{email}** was added to the team *{}*.", md(name))
-        }
-        StepWhat::Welcome { .. } => format!("✅ **{email}** got the welcome message."),
-    }
-}
-
-/// The line to the requester when Create a Person left licenses out and the bot assigned them.
-pub fn licenses_repaired(email: &str, names: &[&str]) -> String {
-    let names: Vec<String> = names.iter().map(|n| format!("*{}*", md(n))).collect();
-    format!(
-        "🔧 **{}**: Webex left {} unassigned at the create; I assigned {} now.",
-        md(email),
-        names.join(", "),
-        if names.len() == 1 { "it" } else { "them" }
-    )
-}
-
-/// The line to the requester when a step failed for good.
-pub fn step_failed(email: &str, step: &StepWhat, reason: &str) -> String {
-    let what = match step {
-        StepWhat::Licenses { .. } => "assigning the missing licenses".to_owned(),
-        StepWhat::Room { title, .. } => format!("adding them to the space *{}*", md(title)),
-        StepWhat::Team { name, .. } => format!("adding them to the team *{}*", md(name)),
-        StepWhat::Welcome { .. } => "sending the welcome".to_owned(),
-    };
-    format!(
-        "❌ **{}**: {what} failed: {}. The account stays as it is; add what is missing by hand.",
-        md(email),
-        md(&at_most(reason, 300))
-    )
-}
-
-/// A step, for `status` and `pending`.
-pub fn step_name(step: &StepWhat) -> String {
-    match step {
-        StepWhat::Licenses { .. } => "licenses checked".to_owned(),
-        StepWhat::Room { title, .. } => format!("space *{}*", md(title)),
-        StepWhat::Team { name, .. } => format!("team *{}*", md(name)),
-        StepWhat::Welcome { .. } => "welcome message".to_owned(),
-    }
-}
-
-/// `pending`, after the requests: the steps that wait for a start date.
-pub fn scheduled_steps(steps: &[(i64, Step)], schedule: &StartSchedule) -> String {
-    let mut text = String::from("**Waiting for a start date:**");
-    for (at, step) in steps {
-        text.push_str(&format!(
-            "\n- {}: **{}**, {}",
-            md(&schedule.describe(*at)),
-            md(&step.email),
-            step_name(&step.what)
-        ));
-    }
-    text
-}
-
-/// `status EMAIL`, after the account: each step of the newest onboarding, and where it is.
-pub fn steps_status(steps: &[(Step, StepState)], schedule: &StartSchedule) -> String {
-    let mut text = String::from("**Onboarding steps:**");
-    for (step, state) in steps {
-        let state = match state {
-            StepState::Done => "done".to_owned(),
-            StepState::UnderWay => "under way".to_owned(),
-            StepState::Scheduled(at) => format!("waiting until {}", md(&schedule.describe(*at))),
-            StepState::Failed(why) => format!("failed: {}", md(&at_most(why, 200))),
-        };
-        text.push_str(&format!("\n- {}: {state}", step_name(&step.what)));
-    }
-    text
-}
-
 /// Why a request expired: nobody decided it in time (the request's outcome).
 pub fn expired(days: u32) -> String {
     let days = if days == 1 {
@@ -372,80 +260,6 @@ pub fn already_decided(request: &RequestRecord) -> String {
             format!("This request for **{email}** expired before anyone decided it.")
         }
         None => format!("This request for **{email}** is no longer waiting for approval."),
-    }
-}
-
-/// `status EMAIL` for someone without an account.
-pub fn status_unknown(email: &str) -> String {
-    format!("**{}** has no Webex account.", md(email))
-}
-
-/// `status EMAIL` for someone with an account.
-pub fn status(email: &str, person: &Person, choices: &OrgChoices) -> String {
-    let flag = |v: &Option<serde_json::Value>| match v {
-        Some(serde_json::Value::Bool(b)) => {
-            if *b {
-                "yes"
-            } else {
-                "no"
-            }
-        }
-        Some(serde_json::Value::String(s)) if s == "true" => "yes",
-        Some(serde_json::Value::String(s)) if s == "false" => "no",
-        _ => "unknown",
-    };
-    let licenses: Vec<String> = person
-        .licenses
-        .iter()
-        .map(|id| md(choices.license_name(id)))
-        .collect();
-    format!(
-        "**{}** has a Webex account (person id {}).\n\
-- invitation pending: {}\n- login enabled: {}\n- licenses: {}\n- created: {}",
-        md(email),
-        code(person.id.as_str()),
-        flag(&person.invite_pending),
-        flag(&person.login_enabled),
-        if licenses.is_empty() {
-            "none".to_owned()
-        } else {
-            licenses.join(", ")
-        },
-        said(person.created.as_deref().unwrap_or("unknown")),
-    )
-}
-
-/// `pending`: the requests waiting for an approver, with their age.
-pub fn pending(requests: &[RequestRecord], now_ms: i64) -> String {
-    if requests.is_empty() {
-        return "No request is waiting for approval.".to_owned();
-    }
-    let mut text = format!("{} waiting for approval:\n", requests.len());
-    for request in requests.iter().take(PENDING_SHOWN) {
-        text.push_str(&format!(
-            "- **{}**, asked by {} {} ago\n",
-            md(request.email.as_str()),
-            md(&request.requester_email),
-            age(now_ms - request.created_at)
-        ));
-    }
-    if requests.len() > PENDING_SHOWN {
-        text.push_str(&format!("- and {} more\n", requests.len() - PENDING_SHOWN));
-    }
-    text
-}
-
-/// How many waiting requests `pending` lists, so that its answer stays within Webex's limit.
-const PENDING_SHOWN: usize = 25;
-
-fn age(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    match minutes {
-        0 => "less than a minute".to_owned(),
-        1 => "1 minute".to_owned(),
-        2..=119 => format!("{minutes} minutes"),
-        _ if minutes < 48 * 60 => format!("{} hours", minutes / 60),
-        _ => format!("{} days", minutes / (24 * 60)),
     }
 }
 
@@ -564,161 +378,4 @@ pub fn gave_up(reason: &str) -> String {
         "❌ I could not handle your form: {}. Nothing was created. Please submit it again later.",
         said(reason)
     )
-}
-
-/// An alert: the admin token cannot be used; `reason` says why and what to do.
-pub fn alert_admin_token(reason: &str) -> String {
-    format!(
-        "🚨 **The admin token cannot be used**: {reason} Onboarding requests wait and are not lost."
-    )
-}
-
-/// Why admin calls wait after Webex refused a static `WEBEX_ADMIN_TOKEN`, and what to do.
-pub const ADMIN_TOKEN_REFUSED: &str = "Webex answered 401 to `WEBEX_ADMIN_TOKEN` (a personal \
-     token lasts 12 hours). What to do: give the bot a new admin token and restart it.";
-
-/// Why admin calls wait after a token renewed a moment ago was refused too.
-pub const ADMIN_RENEWED_TOKEN_REFUSED: &str = "Webex refused a freshly renewed admin token \
-     (401): the administrator who authorized the app may have lost the rights, or the grant was \
-     revoked. What to do: check the administrator's roles in Control Hub; the bot tries again \
-     every few minutes.";
-
-/// Why admin calls wait after Webex refused the refresh token.
-pub fn admin_refresh_token_refused(reason: &str) -> String {
-    format!(
-        "the admin refresh token cannot be used ({}). What to do: authorize the service \
-         app again in Control Hub, set the new refresh token as `WEBEX_ADMIN_REFRESH_TOKEN` and \
-         restart the bot.",
-        said(reason)
-    )
-}
-
-/// Why admin calls wait after Webex refused the client id or secret.
-pub fn admin_client_refused(status: u16, message: &str) -> String {
-    format!(
-        "Webex refused `WEBEX_ADMIN_CLIENT_ID` or `WEBEX_ADMIN_CLIENT_SECRET` ({status}: \
-         {}). What to do: copy both from the app's page in the developer portal and restart \
-         the bot; the refresh token stays good.",
-        said(message)
-    )
-}
-
-/// An alert's reason: a refresh failed and the token held runs out soon.
-pub fn admin_token_not_renewed(seconds_left: u64, error: &dyn std::fmt::Display) -> String {
-    let left = if seconds_left == 0 {
-        "has expired".to_owned()
-    } else {
-        format!("expires in {} minutes", seconds_left.div_ceil(60))
-    };
-    format!(
-        "the admin token could not be renewed ({}) and {left}. What to do: check that the \
-         bot reaches Webex and that the database answers; it keeps trying.",
-        said(&error.to_string())
-    )
-}
-
-/// An alert: the admin refresh token expires soon.
-pub fn alert_refresh_token_expiring(days: i64) -> String {
-    format!(
-        "⚠️ **The admin refresh token expires {}.** What to do: authorize the service app again \
-         in Control Hub, set the new refresh token as `WEBEX_ADMIN_REFRESH_TOKEN` and restart the \
-         bot before then.",
-        match days {
-            0 => "within a day".to_owned(),
-            1 => "in 1 day".to_owned(),
-            _ => format!("in {days} days"),
-        }
-    )
-}
-
-/// An alert: a webhook of the bot's was inactive (and re-activated) or missing (and created
-/// again).
-pub fn alert_webhook(resource: &str, was_missing: bool) -> String {
-    let (found, done) = if was_missing {
-        ("missing", "I created it again")
-    } else {
-        ("inactive", "I re-activated it")
-    };
-    format!(
-        "⚠️ **The bot's `{resource}` webhook was {found}**; {done}. Events Webex did not deliver \
-         meanwhile are lost: ask the people who wrote to the bot or submitted a card in that time \
-         to do it again. If it happens again, check that `WEBEX_PUBLIC_URL` reaches the bot."
-    )
-}
-
-/// An alert: a job stopped trying.
-pub fn alert_gave_up(job: i64, kind: &str, reason: &str, tracking_id: &str) -> String {
-    format!(
-        "❌ **A {kind} job ({job}) gave up**: {}. The person concerned was told where possible. \
-         What to do: look for {} in the bot's log, and check in Control Hub whether the account \
-         exists before anyone tries again.",
-        said(reason),
-        code(tracking_id)
-    )
-}
-
-/// An alert: jobs wait for a worker too long.
-pub fn alert_backlog(oldest_secs: u64, waiting: i64) -> String {
-    format!(
-        "⚠️ **{waiting} jobs are waiting**, the oldest for {} minutes. What to do: check that the \
-         bot's processes are running, that the database answers, and whether Webex throttles the \
-         bot (its log says `will try again`).",
-        oldest_secs / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::webex::{ActionId, MessageId, PersonId, RoomId};
-
-    fn waiting(n: i64) -> RequestRecord {
-        let email = format!("hire{n}@example.com");
-        let inputs = serde_json::json!({"email": email, "firstName": "Hire"});
-        let draft = PersonDraft::from_inputs(
-            inputs.as_object().expect("an object"),
-            &OrgChoices::default(),
-        )
-        .expect("a valid draft");
-        RequestRecord {
-            id: n,
-            card_message_id: MessageId::parse(&format!("card{n}")).expect("an id"),
-            thread: MessageId::parse(&format!("card{n}")).expect("an id"),
-            batch_id: None,
-            action_id: ActionId::parse(&format!("action{n}")).expect("an id"),
-            room_id: RoomId::parse("room").expect("an id"),
-            requester_id: PersonId::parse("mia").expect("an id"),
-            requester_email: "mia@example.com".into(),
-            email: draft.email().clone(),
-            draft,
-            state: RequestState::AwaitingApproval,
-            stored_state: RequestState::AwaitingApproval,
-            create_calls: 0,
-            last_status: None,
-            person_id: None,
-            outcome: None,
-            tracking_id: None,
-            decision: None,
-            decided_by: None,
-            reason: None,
-            created_at: 0,
-        }
-    }
-
-    #[test]
-    fn pending_lists_ages_and_stays_short_with_a_backlog() {
-        let requests: Vec<_> = (0..30).map(waiting).collect();
-        let text = pending(&requests, 3 * 60 * 60 * 1000);
-        assert!(text.starts_with("30 waiting for approval"), "{text}");
-        assert!(
-            text.contains("hire0@example.com**, asked by mia@example.com 3 hours ago"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("hire25@example.com") && text.ends_with("- and 5 more\n"),
-            "{text}"
-        );
-        assert!(text.len() < 7439);
-        assert_eq!(pending(&[], 0), "No request is waiting for approval.");
-    }
 }
