@@ -146,25 +146,30 @@ impl Onboarding {
             // Another line ended at the same time: the regular looks go on.
             return Ok(Completion::default());
         }
-        // Progress changes at most every 5 seconds: a last look sooner than that after the one
-        // before comes back when it may show the end (and, since nothing is left, ends there).
-        let now = self.store.now();
-        if let Some(at) = batch.looked_at
-            && tick.n == LAST_LOOK
-            && now.saturating_sub(at) < PROGRESS_AT_MOST_MS
+        // Progress changes at most every 5 seconds, whichever look (of whichever replica) shows
+        // it. The last look, come sooner, comes back when it may show the end. Any other look
+        // that comes sooner is a second chain of looks (a lost look given a new one, or a look
+        // run again after a crash): it stands by, and comes back only if the batch has not been
+        // looked at for a minute, in case the chain that showed it is gone.
+        if let Err(at) = self
+            .store
+            .claim_batch_look(batch.id, PROGRESS_AT_MOST_MS)
+            .await?
         {
+            let (n, gap) = if tick.n == LAST_LOOK {
+                (0, PROGRESS_AT_MOST_MS)
+            } else {
+                (tick.n, PROGRESS_AT_LEAST_MS)
+            };
+            let again = BatchTick {
+                batch_id: batch.id,
+                n,
+            };
             return Ok(Completion {
-                followups: vec![next_look(
-                    BatchTick {
-                        batch_id: batch.id,
-                        n: 0,
-                    },
-                    at.saturating_add(PROGRESS_AT_MOST_MS),
-                )],
+                followups: vec![next_look(again, at.saturating_add(gap))],
                 ..Completion::default()
             });
         }
-        self.store.note_batch_look(batch.id).await?;
         let every = self.rules.bulk.every_ms();
         let left_ms = i64::try_from(counts.left)
             .unwrap_or(i64::MAX)
@@ -179,9 +184,10 @@ impl Onboarding {
         self.show_progress(&batch, &say::progress(&counts, seconds_left), &tracking)
             .await;
         // The edits of one message are spread over the batch; a message used up gets a fresh one.
+        // The gap counts from when it was shown.
         let next = (left_ms / MAX_EDITS).clamp(PROGRESS_AT_MOST_MS, PROGRESS_AT_LEAST_MS);
         Ok(Completion {
-            followups: vec![next_look(*tick, now.saturating_add(next))],
+            followups: vec![next_look(*tick, self.store.now().saturating_add(next))],
             ..Completion::default()
         })
     }

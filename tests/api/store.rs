@@ -6,8 +6,8 @@ use webex_onboard::domain::{
     CardKind, Decision, JobPayload, MessageEvent, OrgChoices, PersonDraft, RequestState,
 };
 use webex_onboard::store::{
-    CardRecord, Completion, Job, NewDecision, NewJob, NewRequest, Opened, RequestLimits, Store,
-    StoreError,
+    CardRecord, Completion, Job, NewBatch, NewDecision, NewJob, NewRequest, Opened, RequestLimits,
+    Store, StoreError,
 };
 use webex_onboard::webex::{ActionId, MessageId, PersonId, RoomId};
 
@@ -191,4 +191,51 @@ async fn a_retired_form_opens_no_request_and_a_used_form_is_not_retired() {
         .expect("exists");
     assert!(!live.retired);
     store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_looks_at_a_batch_at_the_same_moment_one_shows_it_and_the_others_learn_when() {
+    let dir = TempDir::new();
+    let (store, _database) = store(&dir).await;
+    let batch = store
+        .record_batch(&NewBatch {
+            message_id: id("M-file"),
+            room_id: id("R1"),
+            requester_id: id("P1"),
+            requester_email: "mia@example.com".into(),
+            file_name: "cohort.csv".into(),
+            rows: Vec::new(),
+        })
+        .await
+        .expect("recorded");
+    let mut looks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        looks.spawn(async move {
+            store
+                .claim_batch_look(batch, 5_000)
+                .await
+                .expect("claimed or not")
+        });
+    }
+    let outcomes = looks.join_all().await;
+    let shown = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(shown, 1, "{outcomes:?}");
+    let record = store.batch(batch).await.expect("read").expect("a batch");
+    let at = record.looked_at.expect("looked at");
+    for outcome in &outcomes {
+        if let Err(when) = outcome {
+            assert_eq!(*when, at);
+        }
+    }
+    // Showing the progress counts as a look too: the gap runs from then.
+    store
+        .set_batch_progress(batch, &id("M-progress"), 1)
+        .await
+        .expect("recorded");
+    assert!(matches!(
+        store.claim_batch_look(batch, 5_000).await,
+        Ok(Err(_))
+    ));
+    assert!(matches!(store.claim_batch_look(batch, 0).await, Ok(Ok(()))));
 }

@@ -389,16 +389,38 @@ impl Store {
         Ok(ids)
     }
 
-    /// Notes that a batch's progress was looked at now.
-    pub async fn note_batch_look(&self, id: i64) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query("UPDATE batches SET looked_at = $1 WHERE id = $2")
-                .bind(self.now())
-                .bind(id)
-                .execute(pool)
-                .await?;
+    /// Claims the look at a batch's progress now, unless another look claimed it, or showed
+    /// it, less than `gap_ms` ago: then gives when that was. Looks run on any replica, and
+    /// this is what keeps two of them from showing the progress twice within the gap.
+    pub async fn claim_batch_look(
+        &self,
+        id: i64,
+        gap_ms: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
+        let now = self.now();
+        let claimed = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE batches SET looked_at = $1 WHERE id = $2 \
+                 AND (looked_at IS NULL OR looked_at <= $1 - $3)",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(gap_ms)
+            .execute(pool)
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        if claimed > 0 {
+            return Ok(Ok(()));
+        }
+        let at: Option<i64> = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT looked_at FROM batches WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .flatten()
+        });
+        Ok(Err(at.unwrap_or(now)))
     }
 
     /// How many batches this requester has open, and how many they sent since `since_ms`,
@@ -424,7 +446,8 @@ impl Store {
         Ok(counts)
     }
 
-    /// Records the message that shows a batch's progress, and how often it was edited.
+    /// Records the message that shows a batch's progress, and how often it was edited: the
+    /// progress was shown now, which the next look's gap counts from.
     pub async fn set_batch_progress(
         &self,
         id: i64,
@@ -432,7 +455,10 @@ impl Store {
         edits: i64,
     ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            sqlx::query("UPDATE batches SET progress_id = $1, progress_edits = $2, updated_at = $3 WHERE id = $4")
+            sqlx::query(
+                "UPDATE batches SET progress_id = $1, progress_edits = $2, updated_at = $3, looked_at = $3 \
+                 WHERE id = $4",
+            )
                 .bind(message_id.as_str())
                 .bind(edits)
                 .bind(self.now())
