@@ -401,7 +401,9 @@ impl Inner {
         if let Some(expires_at) = row.refresh_expires_at
             && expires_at - self.store.now() < EXPIRY_WARNING_MS
         {
-            let days = (expires_at - self.store.now()).max(0) / (24 * 3600 * 1000);
+            // Whole days, rounded up: it expires within that many, whenever the check runs.
+            let left = u64::try_from(expires_at - self.store.now()).unwrap_or(0);
+            let days = i64::try_from(left.div_ceil(24 * 3600 * 1000)).unwrap_or(i64::MAX);
             self.alerts
                 .raise(Alert::RefreshTokenExpiring { days })
                 .await;
