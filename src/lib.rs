@@ -13,7 +13,7 @@
 //! - [`store`]: SQLite or PostgreSQL with the same SQL: the durable job queue, the cards sent,
 //!   the requests, the audit trail, and the migrations.
 //! - [`worker`]: claims jobs with a lease and runs them through a `JobHandler`; retries.
-//! - [`onboarding`]: the use cases, one file each, and every text the bot says.
+//! - [`onboarding`]: the use cases, one file each; [`replies`]: every text the bot says.
 //! - [`webex`]: the Webex REST client, one type per token, with typed ids.
 //! - [`cards`]: the card contract both ways: fills the cards in `cards/`, reads submissions.
 //! - [`auth`]: the admin token, static or renewed through OAuth and shared by the replicas.
