@@ -62,6 +62,13 @@ impl Onboarding {
                 text,
             )
         };
+        // A request's approval card names its request; a batch's, its batch.
+        let request_id = match card.kind {
+            CardKind::BatchApproval => None,
+            _ => Some(card.request_id.ok_or_else(|| {
+                JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned())
+            })?),
+        };
         // Decisions count only in the approvers' space configured now: a card left in an
         // earlier one is history.
         if self.rules.approvers_room.as_ref() != Some(&card.room_id) {
@@ -74,38 +81,29 @@ impl Onboarding {
         {
             return Ok(here(replies::NOT_AN_APPROVER));
         }
-        let approver = self.bot.person(&action.person_id, tracking).await?;
-        let verdict = Verdict {
-            decision,
-            reason,
-            by: approver
-                .emails
-                .first()
-                .cloned()
-                .unwrap_or_else(|| action.person_id.to_string()),
+        let Some(request_id) = request_id else {
+            let verdict = Verdict { decision, reason };
+            return self
+                .decide_batch(job, action, card, verdict, tracking)
+                .await;
         };
-        if card.kind == CardKind::BatchApproval {
-            return self.decide_batch(job, action, card, verdict).await;
-        }
-        let request_id = card
-            .request_id
-            .ok_or_else(|| JobError::Permanent(replies::APPROVAL_WITHOUT_REQUEST.to_owned()))?;
         let Some(request) = self.store.request(request_id).await? else {
             return Err(JobError::Permanent(replies::request_missing(request_id)));
         };
         if request.requester_id == action.person_id {
             return Ok(here(replies::OWN_REQUEST));
         }
+        let by = self.approver(action, tracking).await?;
         let decided = self
             .store
             .decide(
                 request_id,
                 &NewDecision {
                     decision,
-                    by: verdict.by,
+                    by,
                     by_id: action.person_id.clone(),
                     action_id: action.id.clone(),
-                    reason: verdict.reason,
+                    reason,
                 },
             )
             .await?;
@@ -120,6 +118,21 @@ impl Onboarding {
             }
             Decision::Approved => self.run_request(job, request).await,
         }
+    }
+
+    /// The deciding approver as the trail and the replies name them: their email, or their
+    /// id when Webex gives none. Asked only once the click is known to count.
+    pub(super) async fn approver(
+        &self,
+        action: &AttachmentAction,
+        tracking: &str,
+    ) -> Result<String, JobError> {
+        let approver = self.bot.person(&action.person_id, tracking).await?;
+        Ok(approver
+            .emails
+            .first()
+            .cloned()
+            .unwrap_or_else(|| action.person_id.to_string()))
     }
 
     /// A request nobody decided in time expires: the requester and the approvers are told,
@@ -137,10 +150,9 @@ impl Onboarding {
     }
 }
 
-/// A decision from a member of the approvers' space, named by their email.
+/// A decision from a member of the approvers' space.
 pub(super) struct Verdict {
     pub(super) decision: Decision,
     /// What they wrote, if anything.
     pub(super) reason: Option<String>,
-    pub(super) by: String,
 }

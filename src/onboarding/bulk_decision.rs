@@ -76,6 +76,7 @@ impl Onboarding {
         action: &AttachmentAction,
         card: CardRecord,
         verdict: Verdict,
+        tracking: &str,
     ) -> Result<Completion, JobError> {
         let here =
             |text: &str| Reply::text(action.room_id.clone(), Some(card.message_id.clone()), text);
@@ -83,11 +84,8 @@ impl Onboarding {
         if batch.requester_id == action.person_id {
             return Ok(replying(job, vec![here(crate::replies::OWN_REQUEST)]));
         }
-        let Verdict {
-            decision,
-            reason,
-            by,
-        } = verdict;
+        let Verdict { decision, reason } = verdict;
+        let by = self.approver(action, tracking).await?;
         let moved = self
             .store
             .decide_batch(batch.id, decision, &by, reason.as_deref(), &action.id)
