@@ -26,6 +26,10 @@ const MAX_EDITS: i64 = 10;
 const PROGRESS_AT_MOST_MS: i64 = 5_000;
 const PROGRESS_AT_LEAST_MS: i64 = 60_000;
 
+/// How long a look that shows the progress holds it: the edit and a fresh message, each within
+/// the default call timeout, and a margin.
+const SHOW_HOLD_MS: i64 = 30_000;
+
 /// The look the last line asks for: it never asks for another.
 const LAST_LOOK: u32 = BatchTick::LAST;
 
@@ -139,10 +143,7 @@ impl Onboarding {
             BatchState::Done => return Ok(report()),
             _ => return Ok(Completion::default()),
         }
-        let rows = self.store.batch_rows(batch.id).await?;
-        let counts = Counts::of(&rows);
-        let tracking = tracking_id(job);
-        if tick.n == LAST_LOOK && counts.left > 0 {
+        if tick.n == LAST_LOOK && self.store.batch_lines_left(batch.id).await? > 0 {
             // Another line ended at the same time: the regular looks go on.
             return Ok(Completion::default());
         }
@@ -151,9 +152,10 @@ impl Onboarding {
         // that comes sooner is a second chain of looks (a lost look given a new one, or a look
         // run again after a crash): it stands by, and comes back only if the batch has not been
         // looked at for a minute, in case the chain that showed it is gone.
+        // The claim holds while the progress is shown (an edit, then perhaps a fresh message).
         if let Err(at) = self
             .store
-            .claim_batch_look(batch.id, PROGRESS_AT_MOST_MS)
+            .claim_batch_look(batch.id, PROGRESS_AT_MOST_MS, SHOW_HOLD_MS)
             .await?
         {
             let (n, gap) = if tick.n == LAST_LOOK {
@@ -170,19 +172,27 @@ impl Onboarding {
                 ..Completion::default()
             });
         }
+        // Read once the look is this one's: what another look showed meanwhile is in them.
+        let Some(batch) = self.store.batch(batch.id).await? else {
+            return Ok(Completion::default());
+        };
+        let rows = self.store.batch_rows(batch.id).await?;
+        let counts = Counts::of(&rows);
+        let tracking = tracking_id(job);
         let every = self.rules.bulk.every_ms();
         let left_ms = i64::try_from(counts.left)
             .unwrap_or(i64::MAX)
             .saturating_mul(every);
+        let seconds_left = (counts.left > 0)
+            .then(|| u64::try_from(left_ms / 1000).ok())
+            .flatten();
+        self.show_progress(&batch, &say::progress(&counts, seconds_left), &tracking)
+            .await;
+        self.store.note_batch_look(batch.id).await?;
         if counts.left == 0 {
-            self.show_progress(&batch, &say::progress(&counts, None), &tracking)
-                .await;
             self.store.end_batch(batch.id).await?;
             return Ok(report());
         }
-        let seconds_left = u64::try_from(left_ms / 1000).ok();
-        self.show_progress(&batch, &say::progress(&counts, seconds_left), &tracking)
-            .await;
         // The edits of one message are spread over the batch; a message used up gets a fresh one.
         // The gap counts from when it was shown.
         let next = (left_ms / MAX_EDITS).clamp(PROGRESS_AT_MOST_MS, PROGRESS_AT_LEAST_MS);

@@ -60,7 +60,8 @@ pub fn alert_refresh_token_expiring(days: i64) -> String {
          in Control Hub, set the new refresh token as `WEBEX_ADMIN_REFRESH_TOKEN` and restart the \
          bot before then.",
         match days {
-            ..=1 => "within a day".to_owned(),
+            ..=0 => "now".to_owned(),
+            1 => "within a day".to_owned(),
             _ => format!("within {days} days"),
         }
     )

@@ -213,7 +213,7 @@ async fn of_looks_at_a_batch_at_the_same_moment_one_shows_it_and_the_others_lear
         let store = store.clone();
         looks.spawn(async move {
             store
-                .claim_batch_look(batch, 5_000)
+                .claim_batch_look(batch, 5_000, 30_000)
                 .await
                 .expect("claimed or not")
         });
@@ -221,21 +221,23 @@ async fn of_looks_at_a_batch_at_the_same_moment_one_shows_it_and_the_others_lear
     let outcomes = looks.join_all().await;
     let shown = outcomes.iter().filter(|o| o.is_ok()).count();
     assert_eq!(shown, 1, "{outcomes:?}");
+    // The others learn until when the look holds it: 30 s, while it is shown.
     let record = store.batch(batch).await.expect("read").expect("a batch");
-    let at = record.looked_at.expect("looked at");
+    let held = record.looked_at.expect("looked at");
+    assert!(held > store.now() + 25_000, "held until {held}");
     for outcome in &outcomes {
         if let Err(when) = outcome {
-            assert_eq!(*when, at);
+            assert_eq!(*when, held);
         }
     }
-    // Showing the progress counts as a look too: the gap runs from then.
-    store
-        .set_batch_progress(batch, &id("M-progress"), 1)
-        .await
-        .expect("recorded");
+    // Once shown, the gap runs from then: not a look sooner, one as soon as the gap allows.
+    store.note_batch_look(batch).await.expect("noted");
     assert!(matches!(
-        store.claim_batch_look(batch, 5_000).await,
-        Ok(Err(_))
+        store.claim_batch_look(batch, 5_000, 30_000).await,
+        Ok(Err(at)) if at <= store.now()
     ));
-    assert!(matches!(store.claim_batch_look(batch, 0).await, Ok(Ok(()))));
+    assert!(matches!(
+        store.claim_batch_look(batch, 0, 30_000).await,
+        Ok(Ok(()))
+    ));
 }

@@ -389,23 +389,26 @@ impl Store {
         Ok(ids)
     }
 
-    /// Claims the look at a batch's progress now, unless another look claimed it, or showed
-    /// it, less than `gap_ms` ago: then gives when that was. Looks run on any replica, and
-    /// this is what keeps two of them from showing the progress twice within the gap.
+    /// Claims the look at a batch's progress, and holds it for `hold_ms` while it is shown,
+    /// unless another look holds it or showed it less than `gap_ms` ago: then gives until when
+    /// that is. Looks run on any replica, and this is what keeps two of them from showing the
+    /// progress within the gap. [`Store::note_batch_look`] ends the hold once it is shown.
     pub async fn claim_batch_look(
         &self,
         id: i64,
         gap_ms: i64,
+        hold_ms: i64,
     ) -> Result<Result<(), i64>, StoreError> {
         let now = self.now();
         let claimed = with_pool!(self, pool => {
             sqlx::query(
-                "UPDATE batches SET looked_at = $1 WHERE id = $2 \
+                "UPDATE batches SET looked_at = $1 + $4 WHERE id = $2 \
                  AND (looked_at IS NULL OR looked_at <= $1 - $3)",
             )
             .bind(now)
             .bind(id)
             .bind(gap_ms)
+            .bind(hold_ms)
             .execute(pool)
             .await?
             .rows_affected()
@@ -421,6 +424,18 @@ impl Store {
                 .flatten()
         });
         Ok(Err(at.unwrap_or(now)))
+    }
+
+    /// Notes that a batch's progress was shown now: the next look's gap counts from here.
+    pub async fn note_batch_look(&self, id: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE batches SET looked_at = $1 WHERE id = $2")
+                .bind(self.now())
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// How many batches this requester has open, and how many they sent since `since_ms`,
@@ -446,8 +461,7 @@ impl Store {
         Ok(counts)
     }
 
-    /// Records the message that shows a batch's progress, and how often it was edited: the
-    /// progress was shown now, which the next look's gap counts from.
+    /// Records the message that shows a batch's progress, and how often it was edited.
     pub async fn set_batch_progress(
         &self,
         id: i64,
@@ -455,10 +469,7 @@ impl Store {
         edits: i64,
     ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE batches SET progress_id = $1, progress_edits = $2, updated_at = $3, looked_at = $3 \
-                 WHERE id = $4",
-            )
+            sqlx::query("UPDATE batches SET progress_id = $1, progress_edits = $2, updated_at = $3 WHERE id = $4")
                 .bind(message_id.as_str())
                 .bind(edits)
                 .bind(self.now())
