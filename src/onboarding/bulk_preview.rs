@@ -250,13 +250,15 @@ impl Onboarding {
         rows: &[crate::store::BatchRow],
     ) -> (Vec<(&'static str, String)>, Vec<String>) {
         let count = |outcome: RowOutcome| rows.iter().filter(|r| r.outcome == outcome).count();
-        let counts = vec![
-            ("Rows", rows.len().to_string()),
-            ("Valid and new", count(RowOutcome::New).to_string()),
-            ("Invalid", count(RowOutcome::Invalid).to_string()),
-            ("Repeated emails", count(RowOutcome::Repeated).to_string()),
-            ("Exist already", count(RowOutcome::Existed).to_string()),
-        ];
+        let counts = say::preview_facts(
+            rows.len(),
+            [
+                count(RowOutcome::New),
+                count(RowOutcome::Invalid),
+                count(RowOutcome::Repeated),
+                count(RowOutcome::Existed),
+            ],
+        );
         let mut details: Vec<String> = Vec::new();
         let mut shown = 0;
         let problems = rows.iter().filter(|r| {

@@ -70,6 +70,20 @@ pub fn preview_file(name: &str, sender: &str) -> String {
     format!("{name}, sent by {sender}")
 }
 
+/// The preview card's facts: the rows, then how many are new, invalid, repeated and existing.
+pub fn preview_facts(
+    rows: usize,
+    [new, invalid, repeated, existed]: [usize; 4],
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("Rows", rows.to_string()),
+        ("Valid and new", new.to_string()),
+        ("Invalid", invalid.to_string()),
+        ("Repeated emails", repeated.to_string()),
+        ("Exist already", existed.to_string()),
+    ]
+}
+
 /// A line of the file that breaks a rule, for the preview (plain text).
 pub fn invalid_line(line: i64, email: &str, reason: &str) -> String {
     let email = if email.is_empty() {
