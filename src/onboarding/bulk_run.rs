@@ -172,10 +172,14 @@ impl Onboarding {
                 ..Completion::default()
             });
         }
-        // Read once the look is this one's: what another look showed meanwhile is in them.
+        // Read once the look is this one's: what another look showed meanwhile is in them, and
+        // a batch another look ended is not shown again.
         let Some(batch) = self.store.batch(batch.id).await? else {
             return Ok(Completion::default());
         };
+        if batch.state == BatchState::Done {
+            return Ok(report());
+        }
         let rows = self.store.batch_rows(batch.id).await?;
         let counts = Counts::of(&rows);
         let tracking = tracking_id(job);
