@@ -8,6 +8,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 
+use super::sqlite_writer::{Attempt, SqliteWriter};
 use super::{BeginWrite, NewJob, Pool, Store, StoreError};
 
 /// One job: $1 kind, $2 dedupe key, $3 payload, $4 now, $5 run after. A job already recorded
@@ -34,7 +35,7 @@ pub(super) use queue_in;
 
 /// The row counts of the multi-row job INSERTs: a fixed few, so that each connection prepares
 /// each one once and keeps it (a statement per batch size would churn the statement cache).
-const INSERT_ROWS: [usize; 7] = [8, 16, 32, 64, 128, 256, 512];
+pub(super) const INSERT_ROWS: [usize; 7] = [8, 16, 32, 64, 128, 256, 512];
 
 /// The most jobs one statement inserts.
 pub(crate) const MAX_INSERT_ROWS: usize = INSERT_ROWS[INSERT_ROWS.len() - 1];
@@ -43,7 +44,7 @@ pub(crate) const MAX_INSERT_ROWS: usize = INSERT_ROWS[INSERT_ROWS.len() - 1];
 /// rows: sqlx hands each row of SQLite's over from the connection's thread through a channel,
 /// and on a busy core that is a switch between threads per row. Which keys were inserted is
 /// told by the rows changed, and only after a duplicate by their ids ([`inserted_keys`]).
-static INSERT_JOBS_SQLITE: LazyLock<[String; INSERT_ROWS.len()]> =
+pub(super) static INSERT_JOBS_SQLITE: LazyLock<[String; INSERT_ROWS.len()]> =
     LazyLock::new(|| INSERT_ROWS.map(|rows| insert_jobs_sql(rows, |_| "?".to_owned(), false)));
 
 /// The statements of [`INSERT_ROWS`] for PostgreSQL (`$n` parameters), built once; they return
@@ -93,7 +94,7 @@ fn insert_jobs_sql(rows: usize, parameter: impl Fn(usize) -> String, returning: 
 }
 
 /// The keys of `jobs` in order, each once: what a statement inserted when nothing was there.
-fn first_occurrences(jobs: &[NewJob]) -> Vec<String> {
+pub(super) fn first_occurrences(jobs: &[NewJob]) -> Vec<String> {
     let mut seen = std::collections::HashSet::with_capacity(jobs.len());
     jobs.iter()
         .map(NewJob::dedupe_key)
@@ -223,9 +224,13 @@ macro_rules! insert_jobs_sqlite {
 /// commit is then written to the log but not synced, which a crash of the process cannot undo
 /// but a power loss can, until the log is synced. The recorder has a checkpoint (which syncs
 /// the log first) follow its commits (see [`super::recorder::SYNC_DELAY`]).
+///
+/// On SQLite it first tries a connection of its own that runs on the runtime's thread
+/// ([`SqliteWriter`]); the sqlx connection takes the batches that one finds locked.
 pub(crate) struct JobWriter {
     store: Store,
     connection: Option<WriterConnection>,
+    direct: Option<SqliteWriter>,
 }
 
 enum WriterConnection {
@@ -239,6 +244,39 @@ impl JobWriter {
         Self {
             store,
             connection: None,
+            direct: None,
+        }
+    }
+
+    /// Inserts `jobs` on the direct SQLite connection, opening it first if need be; `None` when
+    /// it cannot take them (PostgreSQL, a database that is not a file, more jobs than one
+    /// statement holds, the write lock taken, an error), and the sqlx connection must.
+    fn insert_directly(&mut self, now: i64, jobs: &[NewJob]) -> Option<Vec<String>> {
+        if jobs.len() > MAX_INSERT_ROWS {
+            return None;
+        }
+        let direct = match &mut self.direct {
+            Some(direct) => direct,
+            None => {
+                let path = self.store.sqlite_path.as_deref().filter(|p| p.is_file())?;
+                match SqliteWriter::open(path) {
+                    Ok(direct) => self.direct.insert(direct),
+                    Err(error) => {
+                        tracing::warn!(%error, "could not open the recorder's SQLite connection");
+                        return None;
+                    }
+                }
+            }
+        };
+        match direct.try_insert(now, jobs) {
+            Ok(Attempt::Done(inserted)) => Some(inserted),
+            Ok(Attempt::Busy) => None,
+            Err(error) => {
+                // The sqlx connection tries the batch again, and reports what it finds.
+                tracing::warn!(%error, "the recorder's SQLite connection failed; reopening it");
+                self.direct = None;
+                None
+            }
         }
     }
 
@@ -246,6 +284,9 @@ impl JobWriter {
     /// dropped and the next call takes a fresh one.
     pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
         let now = self.store.now();
+        if let Some(inserted) = self.insert_directly(now, jobs) {
+            return Ok(inserted);
+        }
         let result = async {
             let connection = match &mut self.connection {
                 Some(connection) => connection,
@@ -311,20 +352,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::domain::{JobPayload, MessageEvent};
-    use crate::store::now_ms;
-    use crate::webex::MessageId;
+    use std::time::Duration;
 
-    fn job(n: usize) -> NewJob {
-        let event = MessageEvent {
-            id: MessageId::parse(&format!("M{n}")).expect("an id"),
-            room_id: None,
-            person_id: None,
-            person_email: None,
-        };
-        NewJob::new(format!("messages/created/{n}"), &JobPayload::Message(event))
-    }
+    use super::*;
+    use crate::store::test_support::{job, temp_store};
 
     #[test]
     fn the_statements_number_their_parameters_in_order() {
@@ -342,14 +373,7 @@ mod tests {
 
     #[tokio::test]
     async fn batches_of_every_size_record_each_job_once() {
-        let dir = std::env::temp_dir().join(format!(
-            "webex-onboard-jobs-{}-{}",
-            std::process::id(),
-            now_ms()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let url = format!("sqlite://{}", dir.join("jobs.db").display());
-        let store = Store::connect(&url).await.expect("store");
+        let (store, dir) = temp_store("jobs").await;
         let jobs: Vec<NewJob> = (0..700).map(job).collect();
         let mut writer = JobWriter::new(store.clone());
         // The smallest statement, one with spare rows, and a batch holding a job twice.
@@ -380,6 +404,47 @@ mod tests {
         assert_eq!(inserted.last(), Some(&key(699)));
         let counts = store.job_counts().await.expect("counts");
         assert_eq!(counts, vec![("message".into(), "queued".into(), 700)]);
+        store.close().await;
+        drop(writer);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The test runs on one thread: a batch that waited for the lock on it would hold up the
+    /// whole runtime, the other connection's commit included.
+    #[tokio::test]
+    async fn a_batch_that_finds_the_write_lock_taken_waits_for_it_off_the_runtime() {
+        let (store, dir) = temp_store("locked").await;
+        let key = |n: usize| format!("messages/created/{n}");
+        let mut writer = JobWriter::new(store.clone());
+        assert_eq!(writer.insert(&[job(0)]).await.expect("first"), [key(0)]);
+        assert!(
+            writer.direct.is_some(),
+            "SQLite batches go through the direct connection"
+        );
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!("a SQLite store")
+        };
+        // Another connection takes the write lock and holds it.
+        let holder = pool.begin_write().await.expect("the write lock");
+        let pending = tokio::spawn(async move {
+            let inserted = writer.insert(&[job(1), job(2)]).await;
+            (writer, inserted)
+        });
+        let started = std::time::Instant::now();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the runtime went on while the batch waited ({:?})",
+            started.elapsed()
+        );
+        assert!(!pending.is_finished(), "the batch waits for the lock");
+        holder.commit().await.expect("the lock released");
+        let (mut writer, inserted) = pending.await.expect("the batch");
+        assert_eq!(inserted.expect("recorded once free"), [key(1), key(2)]);
+        // The next batch goes through the direct connection again.
+        assert_eq!(writer.insert(&[job(3)]).await.expect("next"), [key(3)]);
+        let counts = store.job_counts().await.expect("counts");
+        assert_eq!(counts, vec![("message".into(), "queued".into(), 4)]);
         store.close().await;
         drop(writer);
         let _ = std::fs::remove_dir_all(&dir);

@@ -16,7 +16,10 @@ mod migrations;
 mod recorder;
 mod requests;
 mod retention;
+mod sqlite_writer;
 mod steps;
+#[cfg(test)]
+mod test_support;
 mod tokens;
 mod write_lock;
 
@@ -46,6 +49,10 @@ use write_lock::BeginWrite;
 
 /// The database URL used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webex-onboard.db";
+
+/// How long an SQLite connection waits for another's lock before it answers "database is
+/// locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +153,7 @@ impl Store {
             let mut options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(access == Access::ReadWrite)
                 .read_only(!writes)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(BUSY_TIMEOUT);
             if writes {
                 options = options
                     .journal_mode(SqliteJournalMode::Wal)

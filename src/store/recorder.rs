@@ -1,5 +1,7 @@
 //! Group commit: the webhook hot path records deliveries through one writer task, which commits
-//! every delivery that arrived meanwhile in a single statement on its own connection.
+//! every delivery that arrived meanwhile in a single statement on its own connection. On SQLite
+//! that statement runs on the runtime's own thread ([`super::sqlite_writer`]), and the runtime
+//! has at least two threads, so that the connections are served meanwhile.
 //!
 //! One writer means no lock contention between connections (SQLite takes one writer at a time
 //! anyway), and one commit per batch means one write of the log for many acknowledgements.
@@ -15,6 +17,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -22,7 +25,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::job_writer::{JobWriter, MAX_INSERT_ROWS};
-use super::{NewJob, Pool, Store, StoreError};
+use super::{BUSY_TIMEOUT, NewJob, Pool, Store, StoreError};
 
 /// The most deliveries committed in one transaction: one multi-row INSERT.
 const MAX_BATCH: usize = MAX_INSERT_ROWS;
@@ -69,12 +72,37 @@ impl Recorder {
     }
 }
 
+/// How many turns [`gather`] lets the runtime take at most before a batch is committed.
+const GATHER_YIELDS: usize = 8;
+
+/// Adds to `batch` the deliveries that arrive while the runtime serves the other connections
+/// that are ready: a turn at a time, while a turn brings more, up to [`GATHER_YIELDS`] turns
+/// and [`MAX_BATCH`] deliveries. The first delivery wakes the writer at once, ahead of the
+/// connections already waiting, so without this a busy bot commits a handful at a time; under
+/// load the batch grows to most connections, and one commit serves them all. An idle bot
+/// loses one turn, microseconds.
+async fn gather(rx: &mut mpsc::Receiver<Pending>, batch: &mut Vec<Pending>) {
+    for _ in 0..GATHER_YIELDS {
+        tokio::task::yield_now().await;
+        let before = batch.len();
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(pending) => batch.push(pending),
+                Err(_) => break,
+            }
+        }
+        if batch.len() == before || batch.len() >= MAX_BATCH {
+            return;
+        }
+    }
+}
+
 async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: Arc<Notify>) {
-    let committed = Arc::new(Notify::new());
+    let log = Arc::new(Log::default());
     let checkpointer = match &store.pool {
         Pool::Sqlite(pool) => Some((
             pool.clone(),
-            tokio::spawn(checkpoints(pool.clone(), committed.clone())),
+            tokio::spawn(checkpoints(pool.clone(), log.clone())),
         )),
         Pool::Postgres(_) => None,
     };
@@ -83,6 +111,7 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
     let mut jobs: Vec<NewJob> = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        gather(&mut rx, &mut batch).await;
         for (job, done) in batch.drain(..) {
             jobs.push(job);
             waiting.push(done);
@@ -91,14 +120,16 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
             tracing::error!(error = %e, deliveries = jobs.len(), "could not record deliveries");
             e.to_string()
         });
-        // Each key inserted is new for the first delivery that carries it in the batch.
-        let mut inserted: HashSet<String> = result
-            .as_ref()
-            .map(|keys| keys.iter().cloned().collect())
-            .unwrap_or_default();
+        // Each key inserted is new for the first delivery that carries it in the batch; when
+        // there are as many as deliveries, every one of them is new.
+        let all_new = result.as_ref().is_ok_and(|keys| keys.len() == jobs.len());
+        let mut inserted: HashSet<String> = match &result {
+            Ok(keys) if !all_new => keys.iter().cloned().collect(),
+            _ => HashSet::new(),
+        };
         for (job, done) in jobs.drain(..).zip(waiting.drain(..)) {
             let outcome = result.as_ref().map_err(Clone::clone).map(|_| {
-                if inserted.remove(job.dedupe_key()) {
+                if all_new || inserted.remove(job.dedupe_key()) {
                     Recorded::New
                 } else {
                     Recorded::Duplicate
@@ -109,7 +140,12 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
         }
         if result.is_ok() {
             recorded.notify_waiters();
-            committed.notify_one();
+            log.committed.notify_one();
+        }
+        if let Some((pool, _)) = &checkpointer
+            && log.too_long.swap(false, Ordering::Relaxed)
+        {
+            restart_log(pool).await;
         }
     }
     if let Some((pool, checkpointer)) = checkpointer {
@@ -127,20 +163,134 @@ pub(crate) const SYNC_DELAY: Duration = Duration::from_millis(10);
 /// after every commit: that syncs the writer's commits, and copies them into the database before
 /// the writer's automatic checkpoint would, inside one of its commits. A long read can hold a
 /// checkpoint back; the next one catches up.
-async fn checkpoints(pool: SqlitePool, committed: Arc<Notify>) {
+async fn checkpoints(pool: SqlitePool, log: Arc<Log>) {
     loop {
-        committed.notified().await;
+        log.committed.notified().await;
         tokio::time::sleep(SYNC_DELAY).await;
-        checkpoint(&pool).await;
+        if checkpoint(&pool).await {
+            log.too_long.store(true, Ordering::Relaxed);
+        }
     }
 }
 
-async fn checkpoint(pool: &SqlitePool) {
+/// What the writer and its checkpoints tell each other about the log.
+#[derive(Default)]
+struct Log {
+    /// Notified after each commit.
+    committed: Notify,
+    /// Set when the log has grown past [`RESTART_FRAMES`]: the writer restarts it.
+    too_long: AtomicBool,
+}
+
+/// Frames in the log past which a checkpoint makes the log start over (see [`checkpoint`]):
+/// 4 MiB of pages, as far as SQLite's own automatic checkpoint lets it grow.
+const RESTART_FRAMES: i64 = 1000;
+
+/// How long a checkpoint that starts the log over waits for another writer (a worker's
+/// transaction) and for readers, at most.
+const RESTART_WAIT: Duration = Duration::from_millis(100);
+
+/// Copies the log into the database, passively, and says whether the log has grown past
+/// [`RESTART_FRAMES`]. A passive checkpoint never waits, but under steady load the writer
+/// appends to the log while it runs, so it never finds the whole log copied, and the log is
+/// never started over: it would grow without end, and the writes that extend its file stall
+/// now and then. So past that size the writer itself, between two batches, runs a checkpoint
+/// that copies what this one left and makes the next commit start the log over
+/// ([`restart_log`]); that holds the deliveries back for a millisecond or so, as little is left.
+async fn checkpoint(pool: &SqlitePool) -> bool {
     // The pool's connections have `synchronous = FULL`: the log is synced before it is copied.
-    if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-        .execute(pool)
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
         .await
     {
+        Ok((_, log, _)) => log > RESTART_FRAMES,
+        Err(error) => {
+            tracing::warn!(%error, "checkpoint failed");
+            false
+        }
+    }
+}
+
+/// A `RESTART` checkpoint, on a pool connection, that waits [`RESTART_WAIT`] at most for other
+/// writers and for readers; one that gives up is tried again after a later checkpoint.
+async fn restart_log(pool: &SqlitePool) {
+    let result = async {
+        let mut connection = pool.acquire().await?;
+        let wait = RESTART_WAIT.as_millis();
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {wait}")))
+            .execute(&mut *connection)
+            .await?;
+        let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+            .execute(&mut *connection)
+            .await
+            .map(|_| ());
+        let timeout = BUSY_TIMEOUT.as_millis();
+        let restored = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA busy_timeout = {timeout}"
+        )))
+        .execute(&mut *connection)
+        .await;
+        if restored.is_err() {
+            // Closed rather than returned to the pool with a short timeout.
+            drop(connection.detach());
+        }
+        restarted.and(restored)
+    }
+    .await;
+    if let Err(error) = result {
         tracing::warn!(%error, "checkpoint failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{job, temp_store};
+
+    /// Under steady load a passive checkpoint never finds the whole log copied, so only the
+    /// checkpoint that restarts it keeps the log from growing with everything recorded.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn under_steady_load_the_log_starts_over() {
+        const SENDERS: usize = 64;
+        const EACH: usize = 3_000;
+        let (store, dir) = temp_store("log").await;
+        let (recorder, writer) = Recorder::spawn(store.clone(), Arc::new(Notify::new()));
+        let senders: Vec<_> = (0..SENDERS)
+            .map(|sender| {
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    for n in 0..EACH {
+                        let recorded = recorder.record(job(sender * EACH + n)).await;
+                        assert_eq!(recorded.expect("recorded"), Recorded::New);
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.await.expect("sender");
+        }
+        drop(recorder);
+        writer.await.expect("writer");
+        let counts = store.job_counts().await.expect("counts");
+        let all = i64::try_from(SENDERS * EACH).expect("a count");
+        assert_eq!(counts, vec![("message".into(), "queued".into(), all)]);
+        // The frames in the log now: those since it last started over.
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!("a SQLite store")
+        };
+        let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await
+            .expect("checkpoint");
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(pool)
+            .await
+            .expect("pages");
+        assert!(
+            frames < pages,
+            "the log holds {frames} frames for a database of {pages} pages"
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

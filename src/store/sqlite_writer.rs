@@ -1,0 +1,114 @@
+//! The recorder's SQLite connection, run on the runtime's own thread.
+//!
+//! sqlx runs each SQLite connection on a thread of its own, and hands every statement over to
+//! it and its result back: two switches between threads per batch of deliveries, and on a busy
+//! core a wait for the other thread's turn. A batch's commit is short (one multi-row `INSERT`,
+//! written to the log and not synced, see [`super::recorder`]), so the recorder runs it here,
+//! directly, with the SQLite library sqlx itself links.
+//!
+//! It never waits for a lock here: the connection's busy timeout is zero. When another
+//! connection holds SQLite's write lock (a worker's transaction, or another process's), the
+//! attempt answers [`Attempt::Busy`] at once and the batch goes through the sqlx connection,
+//! which waits for the lock on its own thread. So the runtime's thread blocks only for the
+//! statement itself, never for another connection.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::NewJob;
+use super::job_writer::{INSERT_JOBS_SQLITE, INSERT_ROWS, first_occurrences};
+
+/// What became of an attempt to insert a batch.
+#[derive(Debug)]
+pub(crate) enum Attempt {
+    /// Committed: the keys inserted.
+    Done(Vec<String>),
+    /// Another connection holds the write lock (or wrote since this statement read); nothing
+    /// was written.
+    Busy,
+}
+
+/// A connection of the recorder's own to the SQLite file, driven synchronously.
+pub(crate) struct SqliteWriter {
+    connection: Connection,
+}
+
+impl SqliteWriter {
+    /// Opens the database at `path`, which the pool has already created and put in WAL mode.
+    pub(crate) fn open(path: &Path) -> rusqlite::Result<Self> {
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Commits survive a crash of the process as soon as they return; the recorder's
+        // checkpoints sync the log for a power loss.
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // The recorder's checkpoints copy the log into the database, on another thread: one
+        // run inside a commit here would block the runtime's thread for its syncs.
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        connection.busy_timeout(Duration::ZERO)?;
+        connection.set_prepared_statement_cache_capacity(INSERT_ROWS.len() + 1);
+        Ok(Self { connection })
+    }
+
+    /// Inserts up to [`super::job_writer::MAX_INSERT_ROWS`] jobs in one statement, which commits on its own, and
+    /// returns the keys inserted, as [`super::Store::insert_jobs`] does.
+    pub(crate) fn try_insert(&mut self, now: i64, jobs: &[NewJob]) -> rusqlite::Result<Attempt> {
+        let slot = INSERT_ROWS
+            .iter()
+            .position(|&rows| rows >= jobs.len())
+            .expect("a batch of at most MAX_INSERT_ROWS jobs");
+        let mut statement = self.connection.prepare_cached(&INSERT_JOBS_SQLITE[slot])?;
+        for parameter in 1..=3 {
+            statement.raw_bind_parameter(parameter, now)?;
+        }
+        for (row, job) in jobs.iter().enumerate() {
+            let first = 3 * row + 4;
+            statement.raw_bind_parameter(first, job.kind.as_str())?;
+            statement.raw_bind_parameter(first + 1, job.dedupe_key.as_str())?;
+            statement.raw_bind_parameter(first + 2, job.payload.as_str())?;
+        }
+        for row in jobs.len()..INSERT_ROWS[slot] {
+            let first = 3 * row + 4;
+            for parameter in first..first + 3 {
+                statement.raw_bind_parameter(parameter, rusqlite::types::Null)?;
+            }
+        }
+        let changed = match statement.raw_execute() {
+            Ok(changed) => changed,
+            Err(error) if error.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {
+                return Ok(Attempt::Busy);
+            }
+            Err(error) => return Err(error),
+        };
+        drop(statement);
+        let fresh = first_occurrences(jobs);
+        if changed == fresh.len() {
+            return Ok(Attempt::Done(fresh));
+        }
+        if changed == 0 {
+            return Ok(Attempt::Done(Vec::new()));
+        }
+        // A redelivery in the batch: every key of it has a row now, and those this statement
+        // inserted are the newest of them.
+        let sql = format!(
+            "SELECT dedupe_key FROM jobs WHERE dedupe_key IN ({}) ORDER BY id DESC LIMIT ?",
+            vec!["?"; fresh.len()].join(",")
+        );
+        let mut statement = self.connection.prepare(&sql)?;
+        for (n, key) in fresh.iter().enumerate() {
+            statement.raw_bind_parameter(n + 1, key.as_str())?;
+        }
+        statement
+            .raw_bind_parameter(fresh.len() + 1, i64::try_from(changed).unwrap_or(i64::MAX))?;
+        let mut rows = statement.raw_query();
+        let mut inserted = Vec::with_capacity(changed);
+        while let Some(row) = rows.next()? {
+            inserted.push(row.get::<_, String>(0)?);
+        }
+        inserted.reverse();
+        Ok(Attempt::Done(inserted))
+    }
+}
