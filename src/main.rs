@@ -2,7 +2,16 @@
 
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    webex_onboard::cli::run().await
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(webex_onboard::startup::runtime_threads())
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(webex_onboard::cli::run()),
+        Err(error) => {
+            eprintln!("error: could not start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

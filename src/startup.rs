@@ -347,3 +347,16 @@ async fn places_of(bot: &BotApi, templates: &Templates) -> Result<Places, Startu
     }
     Ok(places)
 }
+
+/// How many threads the async runtime runs: one per core, as tokio would, but never fewer than
+/// two. The recorder commits deliveries on the runtime's thread (see `store::recorder`), and
+/// on a single core the second thread keeps reading and answering connections meanwhile;
+/// with one, every connection waits behind each commit. `TOKIO_WORKER_THREADS` overrides it.
+pub fn runtime_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|threads| threads.trim().parse::<usize>().ok())
+        .filter(|&threads| threads > 0)
+        .unwrap_or(cores.max(2))
+}
