@@ -202,11 +202,17 @@ async fn checkpoint(pool: &SqlitePool) -> bool {
     }
 }
 
-/// A `RESTART` checkpoint, on a pool connection, that waits [`RESTART_WAIT`] at most for other
-/// writers and for readers; one that gives up is tried again after a later checkpoint.
+/// A `RESTART` checkpoint, on a pool connection, that waits [`RESTART_WAIT`] at most for the
+/// connection, and as long for other writers and for readers; one that gives up is tried again
+/// after a later checkpoint.
 async fn restart_log(pool: &SqlitePool) {
     let result = async {
-        let mut connection = pool.acquire().await?;
+        // Deliveries wait meanwhile: when the workers hold every connection, this one waits
+        // for the next checkpoint rather than for them.
+        let Ok(connection) = tokio::time::timeout(RESTART_WAIT, pool.acquire()).await else {
+            return Ok(());
+        };
+        let mut connection = connection?;
         let wait = RESTART_WAIT.as_millis();
         sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {wait}")))
             .execute(&mut *connection)
@@ -225,7 +231,7 @@ async fn restart_log(pool: &SqlitePool) {
             // Closed rather than returned to the pool with a short timeout.
             drop(connection.detach());
         }
-        restarted.and(restored)
+        restarted.and(restored.map(|_| ()))
     }
     .await;
     if let Err(error) = result {
