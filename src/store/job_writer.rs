@@ -103,6 +103,15 @@ pub(super) fn first_occurrences(jobs: &[NewJob]) -> Vec<String> {
         .collect()
 }
 
+/// A query of the newest rows, at most `?` (the last parameter), among those holding one of
+/// `keys` keys (the parameters before), newest first.
+pub(super) fn newest_keys_sql(keys: usize) -> String {
+    format!(
+        "SELECT dedupe_key FROM jobs WHERE dedupe_key IN ({}) ORDER BY id DESC LIMIT ?",
+        vec!["?"; keys].join(",")
+    )
+}
+
 /// The keys a SQLite statement of [`INSERT_JOBS_SQLITE`] inserted, from what it changed. When
 /// every new key was inserted, that is the answer; otherwise (a redelivery in the batch) every
 /// key of the batch has a row now, and those this statement inserted are the newest of them.
@@ -117,10 +126,7 @@ macro_rules! inserted_keys {
         } else if changed == 0 {
             Vec::new()
         } else {
-            let sql = format!(
-                "SELECT dedupe_key FROM jobs WHERE dedupe_key IN ({}) ORDER BY id DESC LIMIT ?",
-                vec!["?"; fresh.len()].join(",")
-            );
+            let sql = newest_keys_sql(fresh.len());
             let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
             for key in &fresh {
                 query = query.bind(key);

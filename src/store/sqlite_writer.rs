@@ -18,7 +18,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::NewJob;
-use super::job_writer::{INSERT_JOBS_SQLITE, INSERT_ROWS, first_occurrences};
+use super::job_writer::{INSERT_JOBS_SQLITE, INSERT_ROWS, first_occurrences, newest_keys_sql};
 
 /// What became of an attempt to insert a batch.
 #[derive(Debug)]
@@ -93,11 +93,7 @@ impl SqliteWriter {
         }
         // A redelivery in the batch: every key of it has a row now, and those this statement
         // inserted are the newest of them.
-        let sql = format!(
-            "SELECT dedupe_key FROM jobs WHERE dedupe_key IN ({}) ORDER BY id DESC LIMIT ?",
-            vec!["?"; fresh.len()].join(",")
-        );
-        let mut statement = self.connection.prepare(&sql)?;
+        let mut statement = self.connection.prepare(&newest_keys_sql(fresh.len()))?;
         for (n, key) in fresh.iter().enumerate() {
             statement.raw_bind_parameter(n + 1, key.as_str())?;
         }
