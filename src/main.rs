@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A thread per core (`TOKIO_WORKER_THREADS` sets another count); the recorder commits on
+    // the runtime's blocking threads, so a single core still serves connections meanwhile.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(webex_onboard::startup::runtime_threads())
         .enable_all()
         .build();
     match runtime {

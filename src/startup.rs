@@ -347,36 +347,3 @@ async fn places_of(bot: &BotApi, templates: &Templates) -> Result<Places, Startu
     }
     Ok(places)
 }
-
-/// How many threads the async runtime runs: one per core, as tokio would, but never fewer than
-/// two. The recorder commits deliveries on the runtime's thread (see `store::recorder`), and
-/// on a single core the second thread keeps reading and answering connections meanwhile;
-/// with one, every connection waits behind each commit. `TOKIO_WORKER_THREADS` overrides it.
-pub fn runtime_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    threads_for(cores, std::env::var("TOKIO_WORKER_THREADS").ok().as_deref())
-}
-
-/// [`runtime_threads`] on `cores` cores, with `TOKIO_WORKER_THREADS` set to `configured`.
-fn threads_for(cores: usize, configured: Option<&str>) -> usize {
-    configured
-        .and_then(|threads| threads.trim().parse::<usize>().ok())
-        .filter(|&threads| threads > 0)
-        .unwrap_or(cores.max(2))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::threads_for;
-
-    #[test]
-    fn the_runtime_has_a_thread_a_core_and_never_fewer_than_two() {
-        assert_eq!(threads_for(1, None), 2);
-        assert_eq!(threads_for(2, None), 2);
-        assert_eq!(threads_for(8, None), 8);
-        assert_eq!(threads_for(1, Some("1")), 1, "the operator's word counts");
-        assert_eq!(threads_for(1, Some(" 3 ")), 3);
-        assert_eq!(threads_for(4, Some("0")), 4);
-        assert_eq!(threads_for(4, Some("many")), 4);
-    }
-}

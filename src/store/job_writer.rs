@@ -2,7 +2,7 @@
 //! and the recorder's own connection that runs it.
 
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
@@ -231,8 +231,9 @@ macro_rules! insert_jobs_sqlite {
 /// but a power loss can, until the log is synced. The recorder has a checkpoint (which syncs
 /// the log first) follow its commits (see [`super::recorder::SYNC_DELAY`]).
 ///
-/// On SQLite it first tries a connection of its own that runs on the runtime's thread
-/// ([`SqliteWriter`]); the sqlx connection takes the batches that one finds locked.
+/// On SQLite it first tries a connection of its own ([`SqliteWriter`]), which it drives on one
+/// of the runtime's blocking threads; the sqlx connection takes the batches that one finds
+/// locked.
 pub(crate) struct JobWriter {
     store: Store,
     connection: Option<WriterConnection>,
@@ -254,19 +255,20 @@ impl JobWriter {
         }
     }
 
-    /// Inserts `jobs` on the direct SQLite connection, opening it first if need be; `None` when
-    /// it cannot take them (PostgreSQL, a database that is not a file, more jobs than one
-    /// statement holds, the write lock taken, an error), and the sqlx connection must.
-    fn insert_directly(&mut self, now: i64, jobs: &[NewJob]) -> Option<Vec<String>> {
+    /// Inserts `jobs` on the direct SQLite connection, on one of the runtime's blocking threads,
+    /// opening the connection first if need be; `None` when it cannot take them (PostgreSQL, a
+    /// database that is not a file, more jobs than one statement holds, the write lock taken, an
+    /// error), and the sqlx connection must. `jobs` is lent to that thread and is back on return.
+    async fn insert_directly(&mut self, now: i64, jobs: &mut Vec<NewJob>) -> Option<Vec<String>> {
         if jobs.len() > MAX_INSERT_ROWS {
             return None;
         }
-        let direct = match &mut self.direct {
+        let mut direct = match self.direct.take() {
             Some(direct) => direct,
             None => {
                 let path = self.store.sqlite_path.as_deref().filter(|p| p.is_file())?;
                 match SqliteWriter::open(path) {
-                    Ok(direct) => self.direct.insert(direct),
+                    Ok(direct) => direct,
                     Err(error) => {
                         tracing::warn!(%error, "could not open the recorder's SQLite connection");
                         return None;
@@ -274,25 +276,51 @@ impl JobWriter {
                 }
             }
         };
-        match direct.try_insert(now, jobs) {
-            Ok(Attempt::Done(inserted)) => Some(inserted),
-            Ok(Attempt::Busy) => None,
+        // Shared rather than moved, so that the jobs come back even from a thread that panicked.
+        let batch = Arc::new(std::mem::take(jobs));
+        let lent = Arc::clone(&batch);
+        let joined = tokio::task::spawn_blocking(move || {
+            let attempt = direct.try_insert(now, &lent);
+            (direct, attempt)
+        })
+        .await;
+        *jobs = Arc::try_unwrap(batch).unwrap_or_else(|batch| batch.to_vec());
+        let (direct, attempt) = match joined {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::error!(%error, "the recorder's SQLite connection failed; reopening it");
+                return None;
+            }
+        };
+        match attempt {
+            Ok(Attempt::Done(inserted)) => {
+                self.direct = Some(direct);
+                Some(inserted)
+            }
+            Ok(Attempt::Busy) => {
+                self.direct = Some(direct);
+                None
+            }
             Err(error) => {
                 // The sqlx connection tries the batch again, and reports what it finds.
                 tracing::warn!(%error, "the recorder's SQLite connection failed; reopening it");
-                self.direct = None;
                 None
             }
         }
     }
 
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
-    /// dropped and the next call takes a fresh one.
-    pub(crate) async fn insert(&mut self, jobs: &[NewJob]) -> Result<Vec<String>, StoreError> {
+    /// dropped and the next call takes a fresh one. `jobs` is as it was on return: it is only
+    /// lent to the thread that commits it.
+    pub(crate) async fn insert(
+        &mut self,
+        jobs: &mut Vec<NewJob>,
+    ) -> Result<Vec<String>, StoreError> {
         let now = self.store.now();
-        if let Some(inserted) = self.insert_directly(now, jobs) {
+        if let Some(inserted) = self.insert_directly(now, jobs).await {
             return Ok(inserted);
         }
+        let jobs: &[NewJob] = jobs;
         let result = async {
             let connection = match &mut self.connection {
                 Some(connection) => connection,
@@ -384,12 +412,19 @@ mod tests {
         let mut writer = JobWriter::new(store.clone());
         // The smallest statement, one with spare rows, and a batch holding a job twice.
         let key = |n: usize| format!("messages/created/{n}");
-        assert_eq!(writer.insert(&jobs[..1]).await.expect("one"), [key(0)]);
-        assert_eq!(writer.insert(&jobs[1..10]).await.expect("nine").len(), 9);
+        assert_eq!(
+            writer.insert(&mut jobs[..1].to_vec()).await.expect("one"),
+            [key(0)]
+        );
+        let mut nine = jobs[1..10].to_vec();
+        assert_eq!(writer.insert(&mut nine).await.expect("nine").len(), 9);
+        let keys = |jobs: &[NewJob]| jobs.iter().map(|j| j.dedupe_key().to_owned()).collect();
+        let lent: Vec<String> = keys(&nine);
+        assert_eq!(lent, keys(&jobs[1..10]), "the batch is back as it was");
         // One there already, one new twice: only the new one, once.
         assert_eq!(
             writer
-                .insert(&[job(5), job(10), job(10)])
+                .insert(&mut vec![job(5), job(10), job(10)])
                 .await
                 .expect("repeated"),
             [key(10)]
@@ -397,12 +432,18 @@ mod tests {
         // A new one, one there already, a new one: the skipped row takes an id between them.
         assert_eq!(
             writer
-                .insert(&[job(20), job(7), job(21)])
+                .insert(&mut vec![job(20), job(7), job(21)])
                 .await
                 .expect("mixed"),
             [key(20), key(21)]
         );
-        assert!(writer.insert(&[job(3)]).await.expect("again").is_empty());
+        assert!(
+            writer
+                .insert(&mut vec![job(3)])
+                .await
+                .expect("again")
+                .is_empty()
+        );
         // More than one statement holds, in one transaction, over jobs already recorded.
         let inserted = store.insert_jobs(&jobs).await.expect("700");
         assert_eq!(inserted.len(), 700 - 13);
@@ -422,7 +463,10 @@ mod tests {
         let (store, dir) = temp_store("locked").await;
         let key = |n: usize| format!("messages/created/{n}");
         let mut writer = JobWriter::new(store.clone());
-        assert_eq!(writer.insert(&[job(0)]).await.expect("first"), [key(0)]);
+        assert_eq!(
+            writer.insert(&mut vec![job(0)]).await.expect("first"),
+            [key(0)]
+        );
         assert!(
             writer.direct.is_some(),
             "SQLite batches go through the direct connection"
@@ -433,7 +477,7 @@ mod tests {
         // Another connection takes the write lock and holds it.
         let holder = pool.begin_write().await.expect("the write lock");
         let pending = tokio::spawn(async move {
-            let inserted = writer.insert(&[job(1), job(2)]).await;
+            let inserted = writer.insert(&mut vec![job(1), job(2)]).await;
             (writer, inserted)
         });
         let started = std::time::Instant::now();
@@ -448,7 +492,10 @@ mod tests {
         let (mut writer, inserted) = pending.await.expect("the batch");
         assert_eq!(inserted.expect("recorded once free"), [key(1), key(2)]);
         // The next batch goes through the direct connection again.
-        assert_eq!(writer.insert(&[job(3)]).await.expect("next"), [key(3)]);
+        assert_eq!(
+            writer.insert(&mut vec![job(3)]).await.expect("next"),
+            [key(3)]
+        );
         let counts = store.job_counts().await.expect("counts");
         assert_eq!(counts, vec![("message".into(), "queued".into(), 4)]);
         store.close().await;

@@ -1,7 +1,7 @@
 //! Group commit: the webhook hot path records deliveries through one writer task, which commits
 //! every delivery that arrived meanwhile in a single statement on its own connection. On SQLite
-//! that statement runs on the runtime's own thread ([`super::sqlite_writer`]), and the runtime
-//! has at least two threads, so that the connections are served meanwhile.
+//! that statement runs on one of the runtime's blocking threads ([`super::sqlite_writer`]), so
+//! that the connections are served meanwhile.
 //!
 //! One writer means no lock contention between connections (SQLite takes one writer at a time
 //! anyway), and one commit per batch means one write of the log for many acknowledgements.
@@ -107,7 +107,7 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
             jobs.push(job);
             waiting.push(done);
         }
-        let result = writer.insert(&jobs).await.map_err(|e| {
+        let result = writer.insert(&mut jobs).await.map_err(|e| {
             tracing::error!(error = %e, deliveries = jobs.len(), "could not record deliveries");
             e.to_string()
         });

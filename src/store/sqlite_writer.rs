@@ -1,16 +1,18 @@
-//! The recorder's SQLite connection, run on the runtime's own thread.
+//! The recorder's SQLite connection, driven directly, one batch at a time.
 //!
 //! sqlx runs each SQLite connection on a thread of its own, and hands every statement over to
-//! it and its result back: two switches between threads per batch of deliveries, and on a busy
-//! core a wait for the other thread's turn. A batch's commit is short (one multi-row `INSERT`,
-//! written to the log and not synced, see [`super::recorder`]), so the recorder runs it here,
-//! directly, with the SQLite library sqlx itself links.
+//! it and its result back, with more switches between threads per statement than a batch's
+//! commit is worth. The recorder runs its one statement per batch (a multi-row `INSERT`,
+//! written to the log and not synced, see [`super::recorder`]) here instead, with the SQLite
+//! library sqlx itself links, on one of the runtime's blocking threads: one hand-over there and
+//! one back per batch, and the runtime's own threads go on serving connections meanwhile. (On
+//! the runtime's own thread it was a second runtime thread that served them, and on one core
+//! the two woke each other eight times a batch or so.)
 //!
 //! It never waits for a lock here: the connection's busy timeout is zero. When another
 //! connection holds SQLite's write lock (a worker's transaction, or another process's), the
 //! attempt answers [`Attempt::Busy`] at once and the batch goes through the sqlx connection,
-//! which waits for the lock on its own thread. So the runtime's thread blocks only for the
-//! statement itself, never for another connection.
+//! which waits for the lock on its own thread.
 
 use std::path::Path;
 use std::time::Duration;
@@ -45,8 +47,8 @@ impl SqliteWriter {
         // Commits survive a crash of the process as soon as they return; the recorder's
         // checkpoints sync the log for a power loss.
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        // The recorder's checkpoints copy the log into the database, on another thread: one
-        // run inside a commit here would block the runtime's thread for its syncs.
+        // The recorder's checkpoints copy the log into the database, beside the commits: one
+        // run inside a commit here would hold the batch's deliveries for its syncs.
         connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         connection.busy_timeout(Duration::ZERO)?;
         connection.set_prepared_statement_cache_capacity(INSERT_ROWS.len() + 1);
