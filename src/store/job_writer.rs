@@ -255,14 +255,14 @@ impl JobWriter {
         }
     }
 
-    /// Inserts `jobs` on the direct SQLite connection, on one of the runtime's blocking threads,
-    /// opening the connection first if need be; `None` when it cannot take them (PostgreSQL, a
-    /// database that is not a file, more jobs than one statement holds, the write lock taken, an
-    /// error), and the sqlx connection must. `jobs` is lent to that thread and is back on return.
-    async fn insert_directly(&mut self, now: i64, jobs: &mut Vec<NewJob>) -> Option<Vec<String>> {
-        if jobs.len() > MAX_INSERT_ROWS {
-            return None;
-        }
+    /// Runs `work` on the direct SQLite connection, on one of the runtime's blocking threads,
+    /// opening the connection first if need be; `None` when there is none (PostgreSQL, a
+    /// database that is not a file, an error). After an error the connection is closed, and the
+    /// next call opens another.
+    async fn on_direct<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut SqliteWriter) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Option<T> {
         let mut direct = match self.direct.take() {
             Some(direct) => direct,
             None => {
@@ -276,37 +276,55 @@ impl JobWriter {
                 }
             }
         };
-        // Shared rather than moved, so that the jobs come back even from a thread that panicked.
-        let batch = Arc::new(std::mem::take(jobs));
-        let lent = Arc::clone(&batch);
         let joined = tokio::task::spawn_blocking(move || {
-            let attempt = direct.try_insert(now, &lent);
-            (direct, attempt)
+            let done = work(&mut direct);
+            (direct, done)
         })
         .await;
-        *jobs = Arc::try_unwrap(batch).unwrap_or_else(|batch| batch.to_vec());
-        let (direct, attempt) = match joined {
-            Ok(done) => done,
-            Err(error) => {
-                tracing::error!(%error, "the recorder's SQLite connection failed; reopening it");
-                return None;
-            }
-        };
-        match attempt {
-            Ok(Attempt::Done(inserted)) => {
+        match joined {
+            Ok((direct, Ok(done))) => {
                 self.direct = Some(direct);
-                Some(inserted)
+                Some(done)
             }
-            Ok(Attempt::Busy) => {
-                self.direct = Some(direct);
-                None
-            }
-            Err(error) => {
-                // The sqlx connection tries the batch again, and reports what it finds.
+            Ok((_, Err(error))) => {
                 tracing::warn!(%error, "the recorder's SQLite connection failed; reopening it");
                 None
             }
+            Err(error) => {
+                tracing::error!(%error, "the recorder's SQLite connection failed; reopening it");
+                None
+            }
         }
+    }
+
+    /// Inserts `jobs` on the direct SQLite connection ([`Self::on_direct`]); `None` when it
+    /// cannot take them (no such connection, more jobs than one statement holds, the write lock
+    /// taken, an error), and the sqlx connection must. `jobs` is lent to the connection's thread
+    /// and is back on return.
+    async fn insert_directly(&mut self, now: i64, jobs: &mut Vec<NewJob>) -> Option<Vec<String>> {
+        if jobs.len() > MAX_INSERT_ROWS {
+            return None;
+        }
+        // Shared rather than moved, so that the jobs come back even from a thread that panicked.
+        let batch = Arc::new(std::mem::take(jobs));
+        let lent = Arc::clone(&batch);
+        let attempt = self
+            .on_direct(move |direct| direct.try_insert(now, &lent))
+            .await;
+        *jobs = Arc::try_unwrap(batch).unwrap_or_else(|batch| batch.to_vec());
+        match attempt? {
+            Attempt::Done(inserted) => Some(inserted),
+            // The sqlx connection waits for the lock, off the runtime.
+            Attempt::Busy => None,
+        }
+    }
+
+    /// Makes the next commit start SQLite's log over, on the direct connection, once what is
+    /// left of it is copied into the database (see [`SqliteWriter::restart_log`]). `None` when
+    /// there is no direct connection; `Some(false)` when a reader or a checkpoint was in the way,
+    /// and it did not wait for them.
+    pub(crate) async fn restart_log(&mut self) -> Option<bool> {
+        self.on_direct(SqliteWriter::restart_log).await
     }
 
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is

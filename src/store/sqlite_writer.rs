@@ -55,6 +55,16 @@ impl SqliteWriter {
         Ok(Self { connection })
     }
 
+    /// Copies what is left of the log into the database, syncing both, and makes the next
+    /// commit start the log over (a `RESTART` checkpoint); `false`, at once, when a reader or
+    /// another checkpoint is in the way (the copying done so far stays done).
+    pub(crate) fn restart_log(&mut self) -> rusqlite::Result<bool> {
+        let busy: i64 = self
+            .connection
+            .query_row("PRAGMA wal_checkpoint(RESTART)", [], |row| row.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// Inserts up to [`super::job_writer::MAX_INSERT_ROWS`] jobs in one statement, which commits on its own, and
     /// returns the keys inserted, as [`super::Store::insert_jobs`] does.
     pub(crate) fn try_insert(&mut self, now: i64, jobs: &[NewJob]) -> rusqlite::Result<Attempt> {
