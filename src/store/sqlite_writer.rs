@@ -4,10 +4,11 @@
 //! it and its result back, with more switches between threads per statement than a batch's
 //! commit is worth. The recorder runs its one statement per batch (a multi-row `INSERT`,
 //! written to the log and not synced, see [`super::recorder`]) here instead, with the SQLite
-//! library sqlx itself links, on one of the runtime's blocking threads: one hand-over there and
-//! one back per batch, and the runtime's own threads go on serving connections meanwhile. (On
-//! the runtime's own thread it was a second runtime thread that served them, and on one core
-//! the two woke each other eight times a batch or so.)
+//! library sqlx itself links. On a runtime of one thread (one core), it does so on one of the
+//! runtime's blocking threads: one hand-over there and one back per batch, and the runtime's
+//! thread serves the connections meanwhile. (On the runtime's own thread it took a second
+//! runtime thread to serve them, and on one core the two woke each other eight times a batch or
+//! so.) On a runtime of more threads, it runs on the writer's own, and the others serve them.
 //!
 //! It never waits for a lock here: the connection's busy timeout is zero. When another
 //! connection holds SQLite's write lock (a worker's transaction, or another process's), the
