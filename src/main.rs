@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // A thread per core (`TOKIO_WORKER_THREADS` sets another count); the recorder commits on
-    // the runtime's blocking threads, so a single core still serves connections meanwhile.
+    // A thread per core (`TOKIO_WORKER_THREADS` sets another count). On one core the recorder
+    // commits on a blocking thread, so that the one runtime thread serves connections meanwhile.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build();

@@ -231,9 +231,8 @@ macro_rules! insert_jobs_sqlite {
 /// but a power loss can, until the log is synced. The recorder has a checkpoint (which syncs
 /// the log first) follow its commits (see [`super::recorder::SYNC_DELAY`]).
 ///
-/// On SQLite it first tries a connection of its own ([`SqliteWriter`]), which it drives on one
-/// of the runtime's blocking threads; the sqlx connection takes the batches that one finds
-/// locked.
+/// On SQLite it first tries a connection of its own ([`SqliteWriter`]), which it drives directly
+/// (see [`Self::insert`]); the sqlx connection takes the batches that one finds locked.
 pub(crate) struct JobWriter {
     store: Store,
     connection: Option<WriterConnection>,
@@ -344,7 +343,7 @@ impl JobWriter {
 
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is
     /// dropped and the next call takes a fresh one. `jobs` is as it was on return: it is only
-    /// lent to the thread that commits it.
+    /// lent to the thread that commits it (see [`Self::insert_directly`]).
     pub(crate) async fn insert(
         &mut self,
         jobs: &mut Vec<NewJob>,
