@@ -172,8 +172,11 @@ async fn an_access_token_stops_working_at_its_expiry_to_the_millisecond() {
         .set_access_token_lifetime(Duration::from_millis(1500));
     let granted = api.sim.grant_admin_refresh_token();
 
-    let issued = std::time::Instant::now();
     let answer = refresh(&api, &granted).await;
+    // The simulator issued the token before this moment: by the time this sleeps out its
+    // lifetime from here, the token has expired (counted from before the request, a slow
+    // answer would leave it a few milliseconds to live).
+    let issued = std::time::Instant::now();
     let access = token(&answer, "access_token");
 
     assert_eq!(answer.body["expires_in"], 1);
