@@ -333,12 +333,11 @@ impl JobWriter {
     }
 
     /// Makes the next commit start SQLite's log over, on the direct connection, once what is
-    /// left of it is copied into the database (see [`SqliteWriter::restart_log`]). `None` when
-    /// there is no direct connection; `Some(false)` when a reader or a checkpoint was in the way,
-    /// and it did not wait for them.
-    pub(crate) async fn restart_log(&mut self) -> Option<bool> {
+    /// left of it is copied into the database (see [`SqliteWriter::restart_log`]); nothing
+    /// without a direct connection.
+    pub(crate) async fn restart_log(&mut self) {
         // Never inline: it syncs the log and the database.
-        self.on_direct(false, SqliteWriter::restart_log).await
+        self.on_direct(false, SqliteWriter::restart_log).await;
     }
 
     /// [`Store::insert_jobs`] on the writer's connection. After an error the connection is

@@ -26,7 +26,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::job_writer::{JobWriter, MAX_INSERT_ROWS};
-use super::{BUSY_TIMEOUT, NewJob, Pool, Store, StoreError};
+use super::{NewJob, Pool, Store, StoreError};
 
 /// The most deliveries committed in one transaction: one multi-row INSERT.
 const MAX_BATCH: usize = MAX_INSERT_ROWS;
@@ -145,11 +145,10 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
             recorded.notify_waiters();
             log.committed.notify_one();
         }
-        if let Some((pool, _)) = &checkpointer
-            && log.too_long.swap(false, Ordering::Relaxed)
-            && writer.restart_log().await.is_none()
-        {
-            restart_log(pool).await;
+        // Without a connection of the writer's own, its commits go through the sqlx
+        // connection, whose automatic checkpoint starts the log over.
+        if checkpointer.is_some() && log.too_long.swap(false, Ordering::Relaxed) {
+            writer.restart_log().await;
         }
     }
     if let Some((pool, checkpointer)) = checkpointer {
@@ -190,10 +189,6 @@ struct Log {
 /// 4 MiB of pages, as far as SQLite's own automatic checkpoint lets it grow.
 const RESTART_FRAMES: i64 = 1000;
 
-/// How long a checkpoint that starts the log over waits for another writer (a worker's
-/// transaction) and for readers, at most.
-const RESTART_WAIT: Duration = Duration::from_millis(100);
-
 /// Copies the log into the database, passively, and says whether the log has grown past
 /// [`RESTART_FRAMES`]. A passive checkpoint never waits, but under steady load the writer
 /// appends to the log while it runs, so it never finds the whole log copied, and the log is
@@ -203,7 +198,8 @@ const RESTART_WAIT: Duration = Duration::from_millis(100);
 /// deliveries back for a millisecond or so, as little is left. It runs on the writer's own
 /// connection ([`JobWriter::restart_log`]) and waits for nobody: when a reader or this
 /// checkpoint is in the way, it leaves the log as it is until after the next checkpoint. Without
-/// that connection, it runs on a pool connection ([`restart_log`]).
+/// that connection the commits go through the sqlx connection, and its own automatic checkpoint
+/// (SQLite's, after a commit past 1,000 frames) starts the log over as the only writer.
 async fn checkpoint(pool: &SqlitePool) -> bool {
     // The pool's connections have `synchronous = FULL`: the log is synced before it is copied.
     match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
@@ -218,43 +214,6 @@ async fn checkpoint(pool: &SqlitePool) -> bool {
     }
 }
 
-/// A `RESTART` checkpoint, on a pool connection, that waits [`RESTART_WAIT`] at most for the
-/// connection, and as long for other writers and for readers; one that gives up is tried again
-/// after a later checkpoint.
-async fn restart_log(pool: &SqlitePool) {
-    let result = async {
-        // Deliveries wait meanwhile: when the workers hold every connection, this one waits
-        // for the next checkpoint rather than for them.
-        let Ok(connection) = tokio::time::timeout(RESTART_WAIT, pool.acquire()).await else {
-            return Ok(());
-        };
-        let mut connection = connection?;
-        let wait = RESTART_WAIT.as_millis();
-        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {wait}")))
-            .execute(&mut *connection)
-            .await?;
-        let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-            .execute(&mut *connection)
-            .await
-            .map(|_| ());
-        let timeout = BUSY_TIMEOUT.as_millis();
-        let restored = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA busy_timeout = {timeout}"
-        )))
-        .execute(&mut *connection)
-        .await;
-        if restored.is_err() {
-            // Closed rather than returned to the pool with a short timeout.
-            drop(connection.detach());
-        }
-        restarted.and(restored.map(|_| ()))
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::warn!(%error, "checkpoint failed");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,10 +223,26 @@ mod tests {
     /// checkpoint that restarts it keeps the log from growing with everything recorded.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn under_steady_load_the_log_starts_over() {
+        log_starts_over_under_steady_load("log", true).await;
+    }
+
+    /// Without a connection of its own the writer commits through sqlx's, and SQLite's
+    /// automatic checkpoint on it starts the log over.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_its_own_connection_too_the_log_starts_over() {
+        log_starts_over_under_steady_load("log-sqlx", false).await;
+    }
+
+    async fn log_starts_over_under_steady_load(name: &str, own_connection: bool) {
         const SENDERS: usize = 64;
         const EACH: usize = 3_000;
-        let (store, dir) = temp_store("log").await;
-        let (recorder, writer) = Recorder::spawn(store.clone(), Arc::new(Notify::new()));
+        let (store, dir) = temp_store(name).await;
+        let mut writers_store = store.clone();
+        if !own_connection {
+            // The writer opens its own connection only on a file it knows.
+            writers_store.sqlite_path = None;
+        }
+        let (recorder, writer) = Recorder::spawn(writers_store, Arc::new(Notify::new()));
         let senders: Vec<_> = (0..SENDERS)
             .map(|sender| {
                 let recorder = recorder.clone();
