@@ -55,26 +55,6 @@ fn bot_messages_in(app: &TestApp, room_id: &str) -> Vec<SimMessage> {
         .collect()
 }
 
-/// Waits until the bot has answered `count` times in the thread of `parent`, and returns them.
-async fn thread(app: &TestApp, room_id: &str, parent: &str, count: usize) -> Vec<SimMessage> {
-    let deadline = std::time::Instant::now() + ANSWER;
-    loop {
-        let replies: Vec<SimMessage> = bot_messages_in(app, room_id)
-            .into_iter()
-            .filter(|m| m.parent_id.as_deref() == Some(parent))
-            .collect();
-        if replies.len() >= count {
-            return replies;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "expected {count} answers in the thread, got {:?}",
-            replies.iter().map(text_of).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-}
-
 /// The approval cards the bot has posted in a room.
 fn approval_cards(app: &TestApp, room_id: &str) -> Vec<SimMessage> {
     bot_messages_in(app, room_id)
@@ -204,7 +184,9 @@ async fn over_long_values_are_refused_by_field_or_cut_and_every_reply_is_posted(
     let one_more: String = reason.chars().take(501).collect();
     let approval = a.request_jane().await;
     a.click(&a.ben, &approval, "reject", &reason).await;
-    let to_approvers = thread(&a.app, &a.approvers.id, &approval.id, 1)
+    let to_approvers = a
+        .app
+        .thread(&a.approvers.id, &approval.id, 1)
         .await
         .remove(0);
     let to_requester = a.app.bot_messages(&a.app.room, 3).await.remove(2);
@@ -282,7 +264,9 @@ async fn a_requester_with_the_most_open_requests_is_refused_and_the_form_stays_u
     assert_eq!(approvals.len(), 2);
 
     a.app.submit_forms(&cards[2..], "third").await;
-    let refused = thread(&a.app, &a.app.room.id, &cards[2].id, 1)
+    let refused = a
+        .app
+        .thread(&a.app.room.id, &cards[2].id, 1)
         .await
         .remove(0);
     assert!(
@@ -299,9 +283,11 @@ async fn a_requester_with_the_most_open_requests_is_refused_and_the_form_stays_u
 
     // Once one is answered, the same form goes through.
     a.click(&a.ana, &approvals[0], "reject", "").await;
-    thread(&a.app, &a.approvers.id, &approvals[0].id, 1).await;
+    a.app.thread(&a.approvers.id, &approvals[0].id, 1).await;
     a.app.submit_forms(&cards[2..], "third").await;
-    let waiting = thread(&a.app, &a.app.room.id, &cards[2].id, 2)
+    let waiting = a
+        .app
+        .thread(&a.app.room.id, &cards[2].id, 2)
         .await
         .remove(1);
     assert!(
@@ -334,7 +320,7 @@ async fn a_requester_over_the_hourly_limit_is_refused() {
     assert_eq!(app.wait_for_people(&emails, ANSWER).await, [1, 1]);
 
     app.submit_forms(&cards[2..], "third").await;
-    let refused = thread(&app, &app.room.id, &cards[2].id, 1).await.remove(0);
+    let refused = app.thread(&app.room.id, &cards[2].id, 1).await.remove(0);
     assert!(
         text_of(&refused).contains("you made 2 requests in the last hour"),
         "{}",

@@ -351,12 +351,20 @@ async fn an_approved_request_that_webex_keeps_failing_is_answered_in_both_spaces
         times: 100,
     });
     a.click(&a.ana, &approval, "approve", "").await;
-    let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
+    // Under the approval card. The alert that the job gave up goes to the same space (it is
+    // also the alerts space here), as a message of its own, in no set order with this one.
+    let to_approvers = a.app.thread(&a.approvers.id, &approval.id, 1).await;
     assert!(
-        text_of(&to_approvers).contains("I stopped trying"),
+        text_of(&to_approvers[0]).contains("I stopped trying"),
         "{}",
-        text_of(&to_approvers)
+        text_of(&to_approvers[0])
     );
+    let alert = a
+        .app
+        .new_bot_message(&a.approvers, &[&approval, &to_approvers[0]])
+        .await;
+    assert_eq!(alert.parent_id, None);
+    assert!(text_of(&alert).contains("gave up"), "{}", text_of(&alert));
     let messages = a.app.bot_messages(&a.app.room, 3).await;
     assert!(
         text_of(&messages[2]).contains("was not created"),

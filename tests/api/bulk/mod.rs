@@ -15,7 +15,7 @@ use webex_onboard::sandbox::SandboxOptions;
 use webex_sim::{SimMessage, Simulator};
 
 use crate::approvals::with_approvers_and;
-use crate::helpers::{ANSWER, TestApp, spawn_app_on, spawn_app_with, text_of};
+use crate::helpers::{ANSWER, TestApp, spawn_app_on, spawn_app_with, text_of, wait_until};
 
 /// A pace fast enough for tests.
 fn fast() -> SandboxOptions {
@@ -50,15 +50,6 @@ fn cohort(prefix: &str, people: usize) -> String {
     std::iter::once("email,firstName\n".to_owned())
         .chain((0..people).map(|n| format!("{prefix}{n}@example.com,Hire\n")))
         .collect()
-}
-
-/// Waits until `ready` holds, failing the test with `what` after `ANSWER`.
-async fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + ANSWER;
-    while !ready() {
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 /// Whether the bot said something containing `needle` in the room.

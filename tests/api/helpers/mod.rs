@@ -13,6 +13,15 @@ pub use logs::logs;
 /// How long a test waits for the bot to answer.
 pub const ANSWER: Duration = Duration::from_secs(15);
 
+/// Waits until `ready` holds, for as long as the bot is given to answer; fails saying `what`.
+pub async fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + ANSWER;
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// A running bot, its simulated Webex, and a manager in a 1:1 space with the bot.
 pub struct TestApp {
     pub sandbox: Sandbox,
@@ -178,6 +187,31 @@ impl TestApp {
             messages.iter().map(text_of).collect::<Vec<_>>()
         );
         messages
+    }
+
+    /// Waits until the bot has answered `count` times in the thread of `parent` in the room
+    /// `room_id`, and returns those answers. Other messages of the bot's in the room (alerts,
+    /// say) may come in any order around them.
+    pub async fn thread(&self, room_id: &str, parent: &str, count: usize) -> Vec<SimMessage> {
+        let bot = self.sim.bot().id;
+        let deadline = std::time::Instant::now() + ANSWER;
+        loop {
+            let replies: Vec<SimMessage> = self
+                .sim
+                .messages_in(room_id)
+                .into_iter()
+                .filter(|m| m.person_id == bot && m.parent_id.as_deref() == Some(parent))
+                .collect();
+            if replies.len() >= count {
+                return replies;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {count} answers in the thread, got {:?}",
+                replies.iter().map(text_of).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     /// Waits for a message of the bot's in `room` that is not among `seen`.
