@@ -114,7 +114,15 @@ async fn injection_strings_reach_the_approvers_space_as_text_never_as_markup() {
     // The reason is shown in Markdown in both spaces.
     a.click(&a.ben, &approval, "reject", INJECTION).await;
     let to_approvers = a.app.new_bot_message(&a.approvers, &[&approval]).await;
-    let to_requester = a.app.bot_messages(&a.app.room, 3).await.remove(2);
+    // Under the requester's card: the note that it went to the approvers, and the rejection,
+    // which come from jobs of their own.
+    let to_requester = a
+        .app
+        .thread(&a.app.room.id, &card.id, 2)
+        .await
+        .into_iter()
+        .find(|m| plain(m).contains("because"))
+        .expect("the rejection under the requester's card");
     for told in [&to_approvers, &to_requester] {
         assert!(
             plain(told).contains(&format!("because \"{INJECTION}\"")),

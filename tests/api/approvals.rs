@@ -5,7 +5,7 @@ use webex_onboard::ops::expiry::RequestExpiry;
 use webex_onboard::sandbox::SandboxOptions;
 use webex_sim::{SimMessage, SimPerson, SimRoom, Simulator};
 
-use crate::helpers::{TestApp, jane, spawn_app_on, text_of};
+use crate::helpers::{TestApp, jane, spawn_app_on, sql_number, text_of, wait_until};
 
 pub(crate) struct Approvals {
     pub(crate) app: TestApp,
@@ -142,14 +142,20 @@ async fn a_request_waits_for_an_approver_and_the_result_reaches_both_spaces() {
 #[tokio::test]
 async fn a_decision_before_the_bot_recorded_its_approval_card_still_reaches_the_approvers() {
     use webex_sim::{Fault, FaultKind};
-    let a = with_approvers().await;
+    // Calls may take long enough that the answers below come well within the delay, however
+    // slow the machine, and the delayed posts are not retried (which would post them twice).
+    let a = with_approvers_and(SandboxOptions {
+        call_timeout: std::time::Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
     let card = a.app.card_for_manager().await;
     // The approval card (and the note to the requester) reach their rooms at once, but the bot
-    // hears back 3 s later, so the click is handled before the card is recorded.
+    // hears back 30 s later, so the click is handled before the card is recorded.
     a.app.sim.inject(Fault {
         method: "POST".into(),
         path_prefix: "/v1/messages".into(),
-        kind: FaultKind::Delay(std::time::Duration::from_secs(3)),
+        kind: FaultKind::Delay(std::time::Duration::from_secs(30)),
         times: 2,
     });
     a.app.sim.submit(&a.app.manager, &card.id, jane()).await;
@@ -322,12 +328,17 @@ async fn pending_lists_the_waiting_requests_with_their_age_for_approvers() {
             .all(|m| !text_of(m).contains("waiting for approval:")),
         "the list reached the group space"
     );
-    let direct = a.app.sim.direct_messages_with(&a.ana.email);
-    let text = direct
-        .iter()
-        .map(text_of)
-        .find(|t| t.contains("waiting for approval"))
-        .unwrap_or_default();
+    // The list and the notice in the space are posted by jobs of their own, in either order.
+    let direct = || {
+        a.app
+            .sim
+            .direct_messages_with(&a.ana.email)
+            .iter()
+            .map(text_of)
+            .find(|t| t.contains("waiting for approval"))
+    };
+    wait_until("the list never reached the asker", || direct().is_some()).await;
+    let text = direct().unwrap_or_default();
     assert!(
         text.contains("jane.doe@example.com") && text.contains("mia.manager@example.com"),
         "{text}"
@@ -403,15 +414,35 @@ async fn a_request_whose_approval_card_cannot_be_posted_fails_and_says_why() {
 
 #[tokio::test]
 async fn a_request_nobody_decides_expires_and_a_later_click_creates_nobody() {
+    // A day, as the test counts it, is a second; the test sweeps when the card is in place
+    // (the bot's own sweep waits an hour).
+    let expiry = RequestExpiry {
+        ttl: std::time::Duration::from_secs(1),
+        every: std::time::Duration::from_secs(3600),
+    };
     let a = with_approvers_and(SandboxOptions {
-        expiry: RequestExpiry {
-            ttl: std::time::Duration::from_secs(1),
-            every: std::time::Duration::from_millis(200),
-        },
+        expiry: expiry.clone(),
         ..Default::default()
     })
     .await;
     let approval = a.request_jane().await;
+    // Once the bot has recorded its approval card, and the request is older than its ttl.
+    let deadline = std::time::Instant::now() + crate::helpers::ANSWER;
+    while sql_number(
+        &a.app.sandbox.database_url,
+        "SELECT COUNT(*) FROM cards WHERE kind = 'approval'",
+    )
+    .await
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the approval card was never recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(expiry.ttl).await;
+    assert_eq!(expiry.sweep(&a.app.sandbox.store).await.expect("sweeps"), 1);
     let told = a.app.new_bot_message(&a.approvers, &[&approval]).await;
     assert_eq!(told.parent_id.as_deref(), Some(approval.id.as_str()));
     assert!(

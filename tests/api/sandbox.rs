@@ -119,12 +119,14 @@ async fn simulate_serve_and_say_play_a_whole_onboarding_with_an_approval() {
     let api = vars["WEBEX_API_URL"].as_str();
     let (mia, ana) = (vars["MIA"].as_str(), vars["ANA"].as_str());
 
-    let form = say(api, &["--as", mia, "onboard"]).await;
+    let form = say(api, &["--wait", "30", "--as", mia, "onboard"]).await;
     assert!(form.contains("inputs: email*"), "{form}");
     let card = last_card(&form);
     let asked = say(
         api,
         &[
+            "--wait",
+            "30",
             "--as",
             mia,
             "--submit",
@@ -138,7 +140,19 @@ async fn simulate_serve_and_say_play_a_whole_onboarding_with_an_approval() {
 
     let waiting = read_until(api, ana, "action=approve").await;
     let approval = last_card(&waiting);
-    let decided = say(api, &["--as", ana, "--submit", &approval, "action=approve"]).await;
+    let decided = say(
+        api,
+        &[
+            "--wait",
+            "30",
+            "--as",
+            ana,
+            "--submit",
+            &approval,
+            "action=approve",
+        ],
+    )
+    .await;
     assert!(
         decided.contains("jane.doe@example.com** created"),
         "{decided}"

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{jane, spawn_app, text_of};
+use crate::helpers::{jane, spawn_app, sql_number, text_of, wait_until};
 
 #[tokio::test]
 async fn a_valid_submission_creates_the_person_and_replies_in_the_cards_thread() {
@@ -136,12 +136,13 @@ async fn a_bad_form_comes_back_filled_in_with_the_error_by_its_field_and_the_old
 async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
     use webex_sim::{Fault, FaultKind};
     let app = spawn_app().await;
-    // The form reaches the room at once, but the bot hears back 3 s later: until then the job
-    // that posts it has not recorded it, and a submission is handled in the meantime.
+    // The form reaches the room at once, but the bot hears back 8 s later (within its 10 s call
+    // timeout): until then the job that posts it has not recorded it, and a submission is
+    // handled in the meantime.
     app.sim.inject(Fault {
         method: "POST".into(),
         path_prefix: "/v1/messages".into(),
-        kind: FaultKind::Delay(std::time::Duration::from_secs(3)),
+        kind: FaultKind::Delay(std::time::Duration::from_secs(8)),
         times: 1,
     });
     app.sim.say(&app.manager, &app.room, "onboard").await;
@@ -165,8 +166,29 @@ async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
         form_post.status, 0,
         "the order this test is about did not happen"
     );
-    // Now the first job records its card, after the retirement.
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    // Now the first job hears back and records its card, after the retirement.
+    wait_until("the form's post was never answered", || {
+        app.sim
+            .calls()
+            .into_iter()
+            .find(|c| c.method == "POST" && c.path == "/v1/messages")
+            .is_some_and(|c| c.status != 0)
+    })
+    .await;
+    let deadline = std::time::Instant::now() + crate::helpers::ANSWER;
+    while sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')",
+    )
+    .await
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bot never went idle"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     app.sim.submit(&app.manager, &card.id, jane()).await;
     let last = app.new_bot_message(&app.room, &[&card, &again]).await;
     assert!(

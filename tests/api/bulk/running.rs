@@ -42,7 +42,9 @@ async fn two_replicas_killed_mid_batch_leave_one_person_per_row_and_one_report()
     let w = crate::process::world().await;
     let manager = w.sim.add_person("mia.manager@example.com", "Mia Manager");
     let room = w.sim.direct_room(&manager);
-    let pace = [("ONBOARD_BULK_RATE", "10")];
+    // Slow enough that six seconds of the batch are left when the replicas die, for the
+    // redelivery and the kill to happen in, however loaded the machine.
+    let pace = [("ONBOARD_BULK_RATE", "3")];
     let first = w.bot_with(&pace).await;
     let second = w.replica_with(&pace).await;
     let file = cohort("crash", 24);

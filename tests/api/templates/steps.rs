@@ -264,11 +264,13 @@ async fn pending_lists_the_steps_that_wait_for_a_start_date() {
             json!({"action": "approve", "reason": ""}),
         )
         .await;
-    until("the account", || {
-        !app.sim.people_with_email("jane.doe@example.com").is_empty()
-    })
-    .await;
-    app.settle().await;
+    // The answer under the approval card is committed with the steps it schedules.
+    let result = app.thread(&approvers.id, &approval.id, 1).await.remove(0);
+    assert!(
+        text_of(&result).contains("jane.doe@example.com** created"),
+        "{}",
+        text_of(&result)
+    );
     let direct = app.sim.direct_room(&ana);
     app.sim.say(&ana, &direct, "pending").await;
     let answer = app.bot_messages(&direct, 1).await.remove(0);
