@@ -148,6 +148,9 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
         // Without a connection of the writer's own, its commits go through the sqlx
         // connection, whose automatic checkpoint starts the log over.
         if checkpointer.is_some() && log.too_long.swap(false, Ordering::Relaxed) {
+            // Never beside this process's own checkpoint, which would make it give up: it waits
+            // for the one under way (the lock is fair, so for one at most).
+            let _copying = log.copying.lock().await;
             writer.restart_log().await;
         }
     }
@@ -170,6 +173,8 @@ async fn checkpoints(pool: SqlitePool, log: Arc<Log>) {
     loop {
         log.committed.notified().await;
         tokio::time::sleep(SYNC_DELAY).await;
+        // After the writer's restart, if one is under way: it syncs the log too.
+        let _copying = log.copying.lock().await;
         if checkpoint(&pool).await {
             log.too_long.store(true, Ordering::Relaxed);
         }
@@ -183,6 +188,9 @@ struct Log {
     committed: Notify,
     /// Set when the log has grown past [`RESTART_FRAMES`]: the writer restarts it.
     too_long: AtomicBool,
+    /// Held by whoever checkpoints the log, so that the writer's restart and the background
+    /// checkpoint take turns: a restart that found the other checkpoint running would give up.
+    copying: tokio::sync::Mutex<()>,
 }
 
 /// Frames in the log past which a checkpoint makes the log start over (see [`checkpoint`]):
@@ -196,8 +204,9 @@ const RESTART_FRAMES: i64 = 1000;
 /// now and then. So past that size the writer itself, between two batches, runs a checkpoint
 /// that copies what this one left and makes the next commit start the log over; that holds the
 /// deliveries back for a millisecond or so, as little is left. It runs on the writer's own
-/// connection ([`JobWriter::restart_log`]) and waits for nobody: when a reader or this
-/// checkpoint is in the way, it leaves the log as it is until after the next checkpoint. Without
+/// connection ([`JobWriter::restart_log`]), after this checkpoint when one is under way (they
+/// take turns, see [`Log::copying`]), and otherwise waits for nobody: when a reader or another
+/// process is in the way, it leaves the log as it is until after the next checkpoint. Without
 /// that connection the commits go through the sqlx connection, and its own automatic checkpoint
 /// (SQLite's, after a commit past 1,000 frames) starts the log over as the only writer.
 async fn checkpoint(pool: &SqlitePool) -> bool {
