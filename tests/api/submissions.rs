@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{jane, spawn_app, sql_number, text_of, wait_until};
+use crate::helpers::{jane, poll_sql, spawn_app, text_of, wait_until};
 
 #[tokio::test]
 async fn a_valid_submission_creates_the_person_and_replies_in_the_cards_thread() {
@@ -175,20 +175,12 @@ async fn a_form_retired_before_the_bot_recorded_it_stays_retired() {
             .is_some_and(|c| c.status != 0)
     })
     .await;
-    let deadline = std::time::Instant::now() + crate::helpers::ANSWER;
-    while sql_number(
+    poll_sql(
         &app.sandbox.database_url,
         "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')",
+        |n| n == 0,
     )
-    .await
-        > 0
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the bot never went idle"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    .await;
     app.sim.submit(&app.manager, &card.id, jane()).await;
     let last = app.new_bot_message(&app.room, &[&card, &again]).await;
     assert!(

@@ -8,7 +8,7 @@ use webex_onboard::sandbox::{Sandbox, SandboxAdmin, SandboxOptions};
 use webex_sim::Simulator;
 
 use crate::helpers::{
-    ANSWER, TempDir, TestApp, fresh_database, jane, spawn_app_on, sql_number, text_of,
+    ANSWER, TempDir, TestApp, fresh_database, jane, poll_sql, spawn_app_on, sql_number, text_of,
 };
 
 fn oauth(refresh_token: String) -> SandboxOptions {
@@ -153,7 +153,22 @@ async fn a_revoked_refresh_token_raises_one_alert_and_requests_wait_for_a_new_on
     sim.revoke_refresh_tokens();
     sim.expire_access_tokens();
     let emails = app.submit_forms(&forms, "waiting").await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    // Both submissions met the refusal, each a cause to alert, and wait.
+    poll_sql(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'submission' AND state IN ('queued', 'running') \
+         AND last_error LIKE '%WEBEX_ADMIN_REFRESH_TOKEN%'",
+        |waiting| waiting == 2,
+    )
+    .await;
+    app.settle().await;
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 1, "more than one alert was raised");
     let posted: Vec<String> = sim
         .messages_in(&alerts.id)
         .iter()
@@ -269,13 +284,15 @@ async fn a_refused_client_secret_is_alerted_once_requests_wait_and_the_right_sec
         .map(|r| r.refresh_token)
         .expect("Webex refused the client");
     assert!(sim.people_with_email("jane.doe@example.com").is_empty());
-    let waiting = sql_number(
+    // The waiting job runs again every half second, and counts an attempt while it runs: looked
+    // at until it is seen between two runs, queued, with that attempt given back.
+    poll_sql(
         &database_url,
         "SELECT COUNT(*) FROM jobs WHERE kind = 'submission' AND state = 'queued' \
-         AND last_error LIKE '%WEBEX_ADMIN_CLIENT_SECRET%'",
+         AND attempts = 0 AND last_error LIKE '%WEBEX_ADMIN_CLIENT_SECRET%'",
+        |waiting| waiting == 1,
     )
     .await;
-    assert_eq!(waiting, 1, "the submission does not wait");
     let refused = sql_number(
         &database_url,
         "SELECT COUNT(*) FROM oauth_tokens WHERE refused_at IS NOT NULL",
@@ -318,7 +335,23 @@ async fn a_refused_static_admin_token_is_alerted_once_and_the_form_waits() {
     for _ in 0..2 {
         app.sim.say(&app.manager, &app.room, "onboard").await;
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    // Both forms (replies to post, once they have the organization's choices) met the refusal,
+    // each a cause to alert, and wait.
+    poll_sql(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'reply' AND state IN ('queued', 'running') \
+         AND last_error LIKE '%WEBEX_ADMIN_TOKEN%'",
+        |waiting| waiting == 2,
+    )
+    .await;
+    app.settle().await;
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 1, "more than one alert was raised");
     let bot = sim.bot().id;
     let posted: Vec<String> = sim
         .messages_in(&alerts.id)

@@ -475,3 +475,48 @@ pub async fn sql_number_of(database_url: &str, sql: &'static str, parameter: i64
         n
     }
 }
+
+/// Asks [`sql_number`] again and again until `ready` holds of its answer, for as long as the
+/// bot is given to answer, and returns that answer; fails saying what the statement still gave.
+pub async fn poll_sql(database_url: &str, sql: &'static str, ready: impl Fn(i64) -> bool) -> i64 {
+    poll_sql_of(database_url, sql, 0, ready).await
+}
+
+/// [`poll_sql`] of a statement with one number parameter, `$1`.
+pub async fn poll_sql_of(
+    database_url: &str,
+    sql: &'static str,
+    parameter: i64,
+    ready: impl Fn(i64) -> bool,
+) -> i64 {
+    let deadline = std::time::Instant::now() + ANSWER;
+    loop {
+        let n = sql_number_of(database_url, sql, parameter).await;
+        if ready(n) {
+            return n;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{sql}` (with $1 = {parameter}) still gives {n} after {ANSWER:?}"
+        );
+        // Each look opens a connection: not as often as `wait_until` looks.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// One sample of the bot's `/metrics`, named with its labels as the page shows them
+/// (`name{label="value"}`); 0 when the page does not show it (yet).
+pub async fn metric(app: &TestApp, series: &str) -> f64 {
+    let page = app
+        .http
+        .get(&app.sandbox.metrics_url)
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("text");
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
