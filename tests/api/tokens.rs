@@ -5,11 +5,25 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use webex_onboard::sandbox::{Sandbox, SandboxAdmin, SandboxOptions};
-use webex_sim::Simulator;
+use webex_sim::{SimRoom, Simulator};
 
 use crate::helpers::{
     ANSWER, TempDir, TestApp, fresh_database, jane, poll_sql, spawn_app_on, sql_number, text_of,
 };
+
+/// Waits for the alert in `alerts`, then until `waiting` (a count of jobs) says both jobs met
+/// the refusal, and checks that one alert was raised for the two.
+async fn alerted_once_while_both_wait(app: &TestApp, alerts: &SimRoom, waiting: &'static str) {
+    app.sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    poll_sql(&app.sandbox.database_url, waiting, |n| n == 2).await;
+    app.settle().await;
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 1, "more than one alert was raised");
+}
 
 fn oauth(refresh_token: String) -> SandboxOptions {
     SandboxOptions {
@@ -153,22 +167,14 @@ async fn a_revoked_refresh_token_raises_one_alert_and_requests_wait_for_a_new_on
     sim.revoke_refresh_tokens();
     sim.expire_access_tokens();
     let emails = app.submit_forms(&forms, "waiting").await;
-    sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
     // Both submissions met the refusal, each a cause to alert, and wait.
-    poll_sql(
-        &app.sandbox.database_url,
+    alerted_once_while_both_wait(
+        &app,
+        &alerts,
         "SELECT COUNT(*) FROM jobs WHERE kind = 'submission' AND state IN ('queued', 'running') \
          AND last_error LIKE '%WEBEX_ADMIN_REFRESH_TOKEN%'",
-        |waiting| waiting == 2,
     )
     .await;
-    app.settle().await;
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
-    assert_eq!(raised, 1, "more than one alert was raised");
     let posted: Vec<String> = sim
         .messages_in(&alerts.id)
         .iter()
@@ -335,23 +341,15 @@ async fn a_refused_static_admin_token_is_alerted_once_and_the_form_waits() {
     for _ in 0..2 {
         app.sim.say(&app.manager, &app.room, "onboard").await;
     }
-    sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
     // Both forms (replies to post, once they have the organization's choices) met the refusal,
     // each a cause to alert, and wait.
-    poll_sql(
-        &app.sandbox.database_url,
+    alerted_once_while_both_wait(
+        &app,
+        &alerts,
         "SELECT COUNT(*) FROM jobs WHERE kind = 'reply' AND state IN ('queued', 'running') \
          AND last_error LIKE '%WEBEX_ADMIN_TOKEN%'",
-        |waiting| waiting == 2,
     )
     .await;
-    app.settle().await;
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
-    assert_eq!(raised, 1, "more than one alert was raised");
     let bot = sim.bot().id;
     let posted: Vec<String> = sim
         .messages_in(&alerts.id)

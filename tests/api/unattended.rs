@@ -9,7 +9,8 @@ use webex_onboard::sandbox::{SandboxAdmin, SandboxOptions};
 use webex_sim::{Fault, FaultKind, Simulator};
 
 use crate::helpers::{
-    ANSWER, TestApp, jane, poll_sql, poll_sql_of, spawn_app_on, sql_number, text_of, wait_until,
+    ANSWER, TestApp, jane, metrics_page, poll_sql, poll_sql_of, spawn_app_on, sql_number, text_of,
+    wait_until,
 };
 
 async fn with_alerts(options: SandboxOptions) -> (TestApp, webex_sim::SimRoom) {
@@ -343,16 +344,7 @@ fn parse_prometheus(text: &str) -> BTreeMap<String, f64> {
 }
 
 async fn scrape(app: &TestApp) -> BTreeMap<String, f64> {
-    let text = app
-        .http
-        .get(&app.sandbox.metrics_url)
-        .send()
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .expect("text");
-    parse_prometheus(&text)
+    parse_prometheus(&metrics_page(app).await)
 }
 
 fn value(samples: &BTreeMap<String, f64>, series: &str) -> f64 {

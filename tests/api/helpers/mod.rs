@@ -507,16 +507,21 @@ pub async fn poll_sql_of(
 /// One sample of the bot's `/metrics`, named with its labels as the page shows them
 /// (`name{label="value"}`); 0 when the page does not show it (yet).
 pub async fn metric(app: &TestApp, series: &str) -> f64 {
-    let page = app
-        .http
+    metrics_page(app)
+        .await
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The bot's `/metrics` page as it stands.
+pub async fn metrics_page(app: &TestApp) -> String {
+    app.http
         .get(&app.sandbox.metrics_url)
         .send()
         .await
         .expect("metrics answer")
         .text()
         .await
-        .expect("text");
-    page.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
+        .expect("text")
 }
