@@ -11,8 +11,8 @@
 //! crash of the process (WAL, with `synchronous = NORMAL` on the writer's connection). Against a
 //! power loss it is safe once the log is synced: after commits, a background checkpoint starts
 //! within [`SYNC_DELAY`] of the previous one and syncs the log before copying it into the
-//! database, so a power loss can take back the deliveries acknowledged in the last tens of
-//! milliseconds. Syncing before each acknowledgement (`FULL`) cost about a fifth of the
+//! database (when the writer restarts the log, that restart syncs it instead), so a power loss
+//! can take back the deliveries acknowledged in the last tens of milliseconds. Syncing before each acknowledgement (`FULL`) cost about a fifth of the
 //! throughput in `bench/run`. The checkpoints also keep the copying out of the writer's commits.
 //! On PostgreSQL a commit is durable.
 
@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -113,6 +114,7 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     let mut jobs: Vec<NewJob> = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::with_capacity(MAX_BATCH);
+    let mut gave_way = 0;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         gather(&mut rx, &mut batch).await;
         for (job, done) in batch.drain(..) {
@@ -147,18 +149,37 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>, recorded: 
         }
         // Without a connection of the writer's own, its commits go through the sqlx
         // connection, whose automatic checkpoint starts the log over.
-        if checkpointer.is_some() && log.too_long.swap(false, Ordering::Relaxed) {
-            // Never beside this process's own checkpoint, which would make it give up: it waits
-            // for the one under way (the lock is fair, so for one at most).
-            let _copying = log.copying.lock().await;
-            writer.restart_log().await;
+        if checkpointer.is_some() && log.too_long.load(Ordering::Relaxed) {
+            // Never beside this process's own checkpoint, which would make it give up. While
+            // that one copies (and syncs), the restart gives way to a later batch; after
+            // GIVE_WAY batches in a row it waits for its turn, behind one checkpoint at most
+            // (the lock is fair), so that the log cannot grow on and on.
+            let turn = match log.copying.try_lock() {
+                Ok(turn) => Some(turn),
+                Err(_) if gave_way < GIVE_WAY => {
+                    gave_way += 1;
+                    None
+                }
+                Err(_) => Some(log.copying.lock().await),
+            };
+            if let Some(_turn) = turn {
+                gave_way = 0;
+                log.too_long.store(false, Ordering::Relaxed);
+                writer.restart_log().await;
+            }
         }
     }
     if let Some((pool, checkpointer)) = checkpointer {
         checkpointer.abort();
-        checkpoint(&pool).await;
+        if let Ok(mut connection) = pool.acquire().await {
+            checkpoint(&mut connection).await;
+        }
     }
 }
+
+/// How many batches in a row the log's restart gives way to the background checkpoint before
+/// it waits for it.
+const GIVE_WAY: u32 = 8;
 
 /// How long after a commit (or after the previous checkpoint, under load) the next checkpoint
 /// starts: the bound on how long a commit of the writer's stays unsynced, besides the checkpoint
@@ -173,9 +194,18 @@ async fn checkpoints(pool: SqlitePool, log: Arc<Log>) {
     loop {
         log.committed.notified().await;
         tokio::time::sleep(SYNC_DELAY).await;
+        // A connection first, and only then the turn, so that the writer never waits for the
+        // pool.
+        let mut connection = match pool.acquire().await {
+            Ok(connection) => connection,
+            Err(error) => {
+                tracing::warn!(%error, "no connection to checkpoint on");
+                continue;
+            }
+        };
         // After the writer's restart, if one is under way: it syncs the log too.
         let _copying = log.copying.lock().await;
-        if checkpoint(&pool).await {
+        if checkpoint(&mut connection).await {
             log.too_long.store(true, Ordering::Relaxed);
         }
     }
@@ -205,16 +235,18 @@ const RESTART_FRAMES: i64 = 1000;
 /// that copies what this one left and makes the next commit start the log over; that holds the
 /// deliveries back for a millisecond or so, as little is left. It runs on the writer's own
 /// connection ([`JobWriter::restart_log`]), after this checkpoint when one is under way (they
-/// take turns, see [`Log::copying`]), and otherwise waits for nobody: when a reader or another
-/// process is in the way, it leaves the log as it is until after the next checkpoint. Without
+/// take turns, see [`Log::copying`]), and otherwise waits for nobody: when a reader, a worker's
+/// commit (and its automatic checkpoint) or another process is in the way, it leaves the log as
+/// it is until after the next checkpoint. Without
 /// that connection the commits go through the sqlx connection, and its own automatic checkpoint
 /// (SQLite's, after a commit past 1,000 frames) starts the log over as the only writer.
-async fn checkpoint(pool: &SqlitePool) -> bool {
+async fn checkpoint(connection: &mut SqliteConnection) -> bool {
     // The pool's connections have `synchronous = FULL`: the log is synced before it is copied.
     match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
-        .fetch_one(pool)
+        .fetch_one(connection)
         .await
     {
+        // Even when it copied the whole log: the next commit would not reliably start it over.
         Ok((_, log, _)) => log > RESTART_FRAMES,
         Err(error) => {
             tracing::warn!(%error, "checkpoint failed");

@@ -14,7 +14,8 @@ use crate::helpers::{
 /// Waits for the alert in `alerts`, then until `waiting` (a count of jobs) says both jobs met
 /// the refusal, and checks that one alert was raised for the two.
 async fn alerted_once_while_both_wait(app: &TestApp, alerts: &SimRoom, waiting: &'static str) {
-    app.sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    let alerted = app.sim.wait_for_bot_messages(&alerts.id, 1, ANSWER).await;
+    assert!(!alerted.is_empty(), "no alert reached the helpdesk");
     poll_sql(&app.sandbox.database_url, waiting, |n| n == 2).await;
     app.settle().await;
     let raised = sql_number(

@@ -113,6 +113,12 @@ async fn an_inactive_webhook_is_active_again_within_one_check_and_others_are_unt
     })
     .await;
     app.settle().await;
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 2, "a webhook's alert was raised again");
     let said = bot_texts(&app, &alerts);
     assert_eq!(said.len(), 2, "{said:#?}");
     assert!(
@@ -160,6 +166,23 @@ async fn a_healthy_bot_posts_no_alert_and_changes_no_webhook_over_several_checks
         webhook_calls("GET") >= checks_at_start + 8
     })
     .await;
+    // At the configured pace: half the gaps between checks within three periods, however
+    // busy the machine (a bot checking at a tenth of the pace would not come close).
+    let mut checked: Vec<std::time::Instant> = app
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.method == "GET" && c.path.starts_with("/v1/webhooks"))
+        .map(|c| c.received_at)
+        .collect();
+    checked.sort();
+    let mut gaps: Vec<Duration> = checked.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort();
+    let median = gaps[gaps.len() / 2];
+    assert!(
+        median <= Duration::from_millis(900),
+        "checked every {median:?}, with a check every 300 ms asked"
+    );
     wait_until("the token was not kept fresh", || {
         app.sim.refreshes().len() >= refreshes_at_start + 2
     })
@@ -265,7 +288,14 @@ async fn a_job_that_gives_up_is_alerted_once_and_the_same_cause_stays_quiet() {
     app.sim.submit(&app.manager, &second.id, jane()).await;
     let seen = [&card, &answer, &second];
     app.new_bot_message(&app.room, &seen).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.settle().await;
+    // Counted where the alert is raised, which comes before the answer is posted.
+    let raised = sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await;
+    assert_eq!(raised, 1, "the same cause was alerted again");
     let said = bot_texts(&app, &alerts);
     assert_eq!(said.len(), 1, "{said:#?}");
 }
@@ -383,7 +413,7 @@ async fn metrics_parse_as_prometheus_text_and_move_with_what_happened() {
     // after the bot answered; the submission's job ends after its reply, and the queue's gauges
     // follow every half second: scraped again until they all caught up.
     let deadline = std::time::Instant::now() + ANSWER;
-    let (after, messages) = loop {
+    let after = loop {
         let after = scrape(&app).await;
         let messages = app.sim.deliveries()[deliveries_before..]
             .iter()
@@ -396,7 +426,7 @@ async fn metrics_parse_as_prometheus_text_and_move_with_what_happened() {
             && done >= 1.0
             && after.contains_key(jobs_done)
         {
-            break (after, messages);
+            break after;
         }
         assert!(
             std::time::Instant::now() < deadline,
@@ -407,8 +437,6 @@ async fn metrics_parse_as_prometheus_text_and_move_with_what_happened() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let moved = |series: &str| value(&after, series) - value(&before, series);
-    assert!(messages >= 2);
-    assert_eq!(moved(&recorded_messages), messages as f64);
     assert_eq!(
         moved(&format!(
             "{delivered}{{resource=\"attachmentActions\",outcome=\"recorded\"}}"
@@ -435,14 +463,12 @@ async fn metrics_parse_as_prometheus_text_and_move_with_what_happened() {
         moved("webex_onboard_webex_requests_total{operation=\"POST /people\",status=\"200\"}"),
         1.0
     );
-    assert!(moved(submission_done) >= 1.0);
     assert!(value(&after, "webex_onboard_ack_seconds_count") >= 4.0);
     assert!(
         after
             .keys()
             .any(|k| k.starts_with("webex_onboard_ack_seconds_bucket{le="))
     );
-    assert!(after.contains_key(jobs_done));
     assert_eq!(value(&after, "webex_onboard_webhooks_active"), 2.0);
     // Operations are named by their path templates, never by a real id.
     for series in after.keys().filter(|k| k.contains("operation=")) {

@@ -48,7 +48,7 @@ async fn a_license_the_create_left_out_is_assigned_with_patch() {
         .sim
         .submit(&o.app.manager, &card.id, jane(json!({})))
         .await;
-    until("the license", || {
+    wait_until("the license", || {
         o.app
             .sim
             .person_licenses("jane.doe@example.com")
@@ -56,7 +56,7 @@ async fn a_license_the_create_left_out_is_assigned_with_patch() {
     })
     .await;
     // The line that says so follows the repair.
-    until("the line about the repaired license", || {
+    wait_until("the line about the repaired license", || {
         o.app
             .sim
             .messages_in(&o.app.room.id)

@@ -11,7 +11,7 @@ use webex_onboard::domain::{StartSchedule, Templates};
 use webex_onboard::sandbox::{Sandbox, SandboxOptions};
 use webex_sim::{Fault, FaultKind, SimRoom, SimTeam, Simulator};
 
-use crate::helpers::{ANSWER, TestApp, element, spawn_app_on, text_of};
+use crate::helpers::{TestApp, element, spawn_app_on, text_of, wait_until};
 
 /// A simulator with the template's space and team (the bot in both), and the template.
 struct Org {
@@ -77,18 +77,6 @@ fn person_id(app: &TestApp, email: &str) -> String {
         .to_owned()
 }
 
-/// Waits until `done` holds, or fails saying `what`.
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + ANSWER;
-    while !done() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
 /// How many calls of this method and path answered with a success.
 fn succeeded(app: &TestApp, method: &str, path: &str) -> usize {
     app.sim
@@ -102,7 +90,7 @@ impl Org {
     /// Waits until Jane is in the space and the team and has her welcome.
     async fn all_steps_done(&self, email: &str) {
         let sim = &self.app.sim;
-        until("the space, the team and the welcome", || {
+        wait_until("the space, the team and the welcome", || {
             let Some(person) = sim.people_with_email(email).first().cloned() else {
                 return false;
             };

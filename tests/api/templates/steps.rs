@@ -126,7 +126,7 @@ async fn a_welcome_posted_but_answered_502_is_not_sent_again() {
         .submit(&o.app.manager, &card.id, jane(json!({})))
         .await;
     o.all_steps_done("jane.doe@example.com").await;
-    until("the welcome's line", || {
+    wait_until("the welcome's line", || {
         o.app
             .sim
             .messages_in(&o.app.room.id)
@@ -214,7 +214,7 @@ async fn a_later_start_creates_the_account_now_and_the_steps_wait_for_the_hour()
     )
     .await
     .expect("restarts");
-    until("the steps on the start date", || {
+    wait_until("the steps on the start date", || {
         sim.room_members(&space.id).contains(&id)
             && sim.team_members(&team.id).contains(&id)
             && sim.direct_messages_with("jane.doe@example.com").len() == 1

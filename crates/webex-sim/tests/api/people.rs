@@ -469,7 +469,7 @@ async fn creates_beyond_the_rate_answer_429_with_retry_after_and_create_no_one()
     assert!(third.body["trackingId"].is_string());
     assert!(api.sim.people_with_email("hire3@example.com").is_empty());
 
-    // A second after the first create, only the second is within the last second.
+    // A second after the first create, the first has left the window.
     tokio::time::sleep_until((first_counted + Duration::from_millis(1050)).into()).await;
     let after_a_second = api.create_person(&admin.token, create(3)).await;
     assert_eq!(after_a_second.status, 200, "{}", after_a_second.body);
