@@ -12,8 +12,9 @@
 //! power loss it is safe once the log is synced: after commits, a background checkpoint starts
 //! within [`SYNC_DELAY`] of the previous one and syncs the log before copying it into the
 //! database (when the writer restarts the log, that restart syncs it instead), so a power loss
-//! can take back the deliveries acknowledged in the last tens of milliseconds. Syncing before each acknowledgement (`FULL`) cost about a fifth of the
-//! throughput in `bench/run`. The checkpoints also keep the copying out of the writer's commits.
+//! can take back the deliveries acknowledged in the last tens of milliseconds. Syncing before
+//! each acknowledgement (`FULL`) cost about a fifth of the throughput in `bench/run`. The
+//! checkpoints also keep the copying out of the writer's commits.
 //! On PostgreSQL a commit is durable.
 
 use std::collections::HashSet;
@@ -234,12 +235,12 @@ const RESTART_FRAMES: i64 = 1000;
 /// now and then. So past that size the writer itself, between two batches, runs a checkpoint
 /// that copies what this one left and makes the next commit start the log over; that holds the
 /// deliveries back for a millisecond or so, as little is left. It runs on the writer's own
-/// connection ([`JobWriter::restart_log`]), after this checkpoint when one is under way (they
-/// take turns, see [`Log::copying`]), and otherwise waits for nobody: when a reader, a worker's
-/// commit (and its automatic checkpoint) or another process is in the way, it leaves the log as
-/// it is until after the next checkpoint. Without
-/// that connection the commits go through the sqlx connection, and its own automatic checkpoint
-/// (SQLite's, after a commit past 1,000 frames) starts the log over as the only writer.
+/// connection ([`JobWriter::restart_log`]), taking turns with this checkpoint ([`Log::copying`],
+/// [`GIVE_WAY`]), and otherwise waits for nobody: when a reader, a worker's commit (and its
+/// automatic checkpoint) or another process is in the way, it leaves the log as it is until
+/// after the next checkpoint. Without that connection the commits go through the sqlx
+/// connection, and its own automatic checkpoint (SQLite's, after a commit past 1,000 frames)
+/// starts the log over as the only writer.
 async fn checkpoint(connection: &mut SqliteConnection) -> bool {
     // The pool's connections have `synchronous = FULL`: the log is synced before it is copied.
     match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")

@@ -8,7 +8,8 @@ use webex_onboard::sandbox::{Sandbox, SandboxAdmin, SandboxOptions};
 use webex_sim::{SimRoom, Simulator};
 
 use crate::helpers::{
-    ANSWER, TempDir, TestApp, fresh_database, jane, poll_sql, spawn_app_on, sql_number, text_of,
+    ANSWER, TempDir, TestApp, alerts_raised, fresh_database, jane, poll_sql, spawn_app_on,
+    sql_number, text_of,
 };
 
 /// Waits for the alert in `alerts`, then until `waiting` (a count of jobs) says both jobs met
@@ -18,11 +19,7 @@ async fn alerted_once_while_both_wait(app: &TestApp, alerts: &SimRoom, waiting: 
     assert!(!alerted.is_empty(), "no alert reached the helpdesk");
     poll_sql(&app.sandbox.database_url, waiting, |n| n == 2).await;
     app.settle().await;
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
+    let raised = alerts_raised(app).await;
     assert_eq!(raised, 1, "more than one alert was raised");
 }
 

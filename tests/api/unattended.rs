@@ -9,8 +9,8 @@ use webex_onboard::sandbox::{SandboxAdmin, SandboxOptions};
 use webex_sim::{Fault, FaultKind, Simulator};
 
 use crate::helpers::{
-    ANSWER, TestApp, jane, metrics_page, poll_sql, poll_sql_of, spawn_app_on, sql_number, text_of,
-    wait_until,
+    ANSWER, TestApp, alerts_raised, jane, metrics_page, poll_sql, poll_sql_of, spawn_app_on,
+    sql_number, text_of, wait_until,
 };
 
 async fn with_alerts(options: SandboxOptions) -> (TestApp, webex_sim::SimRoom) {
@@ -113,11 +113,7 @@ async fn an_inactive_webhook_is_active_again_within_one_check_and_others_are_unt
     })
     .await;
     app.settle().await;
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
+    let raised = alerts_raised(&app).await;
     assert_eq!(raised, 2, "a webhook's alert was raised again");
     let said = bot_texts(&app, &alerts);
     assert_eq!(said.len(), 2, "{said:#?}");
@@ -196,11 +192,7 @@ async fn a_healthy_bot_posts_no_alert_and_changes_no_webhook_over_several_checks
         "a healthy webhook was changed"
     );
     assert_eq!(bot_texts(&app, &alerts), Vec::<String>::new());
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
+    let raised = alerts_raised(&app).await;
     assert_eq!(raised, 0, "an alert was raised");
 }
 
@@ -290,11 +282,7 @@ async fn a_job_that_gives_up_is_alerted_once_and_the_same_cause_stays_quiet() {
     app.new_bot_message(&app.room, &seen).await;
     app.settle().await;
     // Counted where the alert is raised, which comes before the answer is posted.
-    let raised = sql_number(
-        &app.sandbox.database_url,
-        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
-    )
-    .await;
+    let raised = alerts_raised(&app).await;
     assert_eq!(raised, 1, "the same cause was alerted again");
     let said = bot_texts(&app, &alerts);
     assert_eq!(said.len(), 1, "{said:#?}");

@@ -504,6 +504,15 @@ pub async fn poll_sql_of(
     }
 }
 
+/// How many alerts the bot has raised (each one a job that posts it), posted yet or not.
+pub async fn alerts_raised(app: &TestApp) -> i64 {
+    sql_number(
+        &app.sandbox.database_url,
+        "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'alert/%'",
+    )
+    .await
+}
+
 /// One sample of the bot's `/metrics`, named with its labels as the page shows them
 /// (`name{label="value"}`); 0 when the page does not show it (yet).
 pub async fn metric(app: &TestApp, series: &str) -> f64 {
